@@ -1,0 +1,2 @@
+//! Prometheus exporter and alerting sidecar for AWS Direct Connect.
+#![forbid(unsafe_code)]
