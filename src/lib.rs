@@ -1,2 +1,4 @@
 //! Prometheus exporter and alerting sidecar for AWS Direct Connect.
 #![forbid(unsafe_code)]
+
+pub mod duration;
