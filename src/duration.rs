@@ -80,12 +80,7 @@ pub fn format(d: Duration) -> String {
         return "0s".to_owned();
     }
     let mut out = String::new();
-    for (unit, factor) in [
-        ("h", 3_600_000u64),
-        ("m", 60_000),
-        ("s", 1_000),
-        ("ms", 1),
-    ] {
+    for (unit, factor) in [("h", 3_600_000u64), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
         if ms >= factor {
             out.push_str(&format!("{}{unit}", ms / factor));
             ms %= factor;
@@ -153,7 +148,17 @@ mod tests {
 
     #[test]
     fn bad_durations_are_rejected_with_a_reason() {
-        for bad in ["", "10", "s", "5x", "1m1h", "1s1s", "-5s", "1.5s", "99999999999999999999s"] {
+        for bad in [
+            "",
+            "10",
+            "s",
+            "5x",
+            "1m1h",
+            "1s1s",
+            "-5s",
+            "1.5s",
+            "99999999999999999999s",
+        ] {
             let e = parse(bad).unwrap_err();
             assert!(e.to_string().contains("invalid duration"), "{bad}: {e}");
         }

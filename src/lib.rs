@@ -1,4 +1,23 @@
 //! Prometheus exporter and alerting sidecar for AWS Direct Connect.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod aws;
+pub mod cli;
+pub mod collector;
+pub mod config;
 pub mod duration;
+pub mod logging;
+pub mod metrics;
+pub mod model;
+pub mod server;
+pub mod simulator;
+pub mod web_config;
+
+/// Version of this build.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// Git revision of this build, from `DX_EXPORTER_REVISION` at compile time.
+pub const REVISION: &str = match option_env!("DX_EXPORTER_REVISION") {
+    Some(r) => r,
+    None => "unknown",
+};

@@ -1,0 +1,289 @@
+//! The application: turns flags and config into a plan, starts the collectors, the
+//! publisher and the HTTP listeners (and the simulator for `--demo`), and stops them.
+
+use std::future::Future;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::aws::ClientOptions;
+use crate::cli::Cli;
+use crate::collector::{self, Runtime, Store};
+use crate::config::{self, ConfigError, FileConfig, Plan, Region, RoleArn, TargetConfig};
+use crate::duration::PromDuration;
+use crate::server::{self, ServerContext};
+use crate::simulator::{Scenario, Simulator, SimulatorHandle};
+use crate::web_config::WebConfig;
+
+/// Interval of `--demo` unless `--collector.interval` or a config file says otherwise.
+pub const DEMO_INTERVAL: Duration = Duration::from_secs(10);
+/// Access key the demo uses against the simulator (the digits are the account id).
+pub const DEMO_ACCESS_KEY: &str = "AKIA111111111111DEMO";
+/// Default address of `--simulator.only`.
+pub const SIMULATOR_DEFAULT_PORT: u16 = 4599;
+
+/// Why the application could not start. `exit_code` follows sysexits: 64 for usage.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Listen(std::io::Error),
+    #[error("simulator: {0}")]
+    Simulator(String),
+}
+
+impl AppError {
+    /// The process exit status for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            AppError::Config(_) => 64,
+            AppError::Listen(_) | AppError::Simulator(_) => 1,
+        }
+    }
+}
+
+/// Settings tests (and `--demo`) use instead of the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub endpoint_url: Option<String>,
+    pub static_credentials: Option<aws_credential_types::Credentials>,
+}
+
+/// Everything validated before anything starts.
+#[derive(Debug)]
+pub struct Prepared {
+    pub plan: Plan,
+    pub web: Option<Arc<WebConfig>>,
+    pub scenario: Option<Scenario>,
+}
+
+/// Validates flags and files into a plan (what `--check-config` prints).
+pub fn prepare(cli: &Cli) -> Result<Prepared, AppError> {
+    let file = cli
+        .config_file
+        .as_deref()
+        .map(config::load_file)
+        .transpose()?;
+    let web = cli
+        .web
+        .web_config_file
+        .as_deref()
+        .map(WebConfig::load)
+        .transpose()?
+        .map(Arc::new);
+    let scenario = if cli.simulator.demo || cli.simulator.only {
+        Some(load_scenario(cli)?)
+    } else {
+        None
+    };
+    let plan = match (&scenario, &file) {
+        (Some(sc), None) if cli.simulator.demo => {
+            let demo = demo_config(sc, cli.collector.interval.is_none())?;
+            config::build_plan(cli, Some(&demo), None)?
+        }
+        _ if cli.simulator.only => {
+            // The simulator alone collects nothing; the plan is never used.
+            config::build_plan(cli, file.as_ref(), Some("us-east-1".into()))?
+        }
+        _ => config::build_plan(cli, file.as_ref(), config::env_region())?,
+    };
+    Ok(Prepared {
+        plan,
+        web,
+        scenario,
+    })
+}
+
+fn load_scenario(cli: &Cli) -> Result<Scenario, AppError> {
+    match &cli.simulator.scenario {
+        None => Ok(Scenario::demo()),
+        Some(path) => Scenario::load(path).map_err(|e| {
+            AppError::Config(ConfigError::Invalid {
+                origin: path.display().to_string(),
+                field: "scenario".into(),
+                message: e.to_string(),
+            })
+        }),
+    }
+}
+
+/// The demo's targets: the simulator's first account with default credentials and every
+/// other account through AssumeRole, each in every region of the scenario.
+fn demo_config(scenario: &Scenario, default_interval: bool) -> Result<FileConfig, AppError> {
+    let bad = |m: String| AppError::Simulator(format!("demo scenario: {m}"));
+    let regions = scenario
+        .regions()
+        .iter()
+        .map(|r| Region::new(r).map_err(bad))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut targets = Vec::new();
+    for (i, account) in scenario.accounts().iter().enumerate() {
+        let role_arn = if i == 0 {
+            None
+        } else {
+            Some(
+                RoleArn::new(&format!(
+                    "arn:aws:iam::{account}:role/directconnect-exporter-demo"
+                ))
+                .map_err(bad)?,
+            )
+        };
+        targets.push(TargetConfig {
+            role_arn,
+            external_id: None,
+            regions: regions.clone(),
+        });
+    }
+    Ok(FileConfig {
+        interval: default_interval.then_some(PromDuration(DEMO_INTERVAL)),
+        tag_labels: vec![config::TagKey("Name".into()), config::TagKey("env".into())],
+        targets: Some(targets),
+        ..FileConfig::default()
+    })
+}
+
+/// A running application.
+pub struct App {
+    pub store: Arc<Store>,
+    addrs: Vec<SocketAddr>,
+    simulator: Option<SimulatorHandle>,
+    shutdown: watch::Sender<bool>,
+    tasks: JoinSet<()>,
+}
+
+impl App {
+    /// Starts everything the flags ask for, with the standard AWS configuration.
+    pub async fn start(cli: &Cli) -> Result<App, AppError> {
+        Self::start_with(cli, Overrides::default()).await
+    }
+
+    /// Starts everything, with `overrides` taking precedence over the environment.
+    pub async fn start_with(cli: &Cli, overrides: Overrides) -> Result<App, AppError> {
+        let prepared = prepare(cli)?;
+        let (shutdown, shutdown_rx) = watch::channel(false);
+        let mut tasks = JoinSet::new();
+
+        let mut simulator = None;
+        let mut client = ClientOptions {
+            endpoint_url: overrides.endpoint_url,
+            static_credentials: overrides.static_credentials,
+            timeout: prepared.plan.timeout,
+        };
+        if let Some(scenario) = prepared.scenario {
+            let default_port = if cli.simulator.only {
+                SIMULATOR_DEFAULT_PORT
+            } else {
+                0
+            };
+            let addr = cli
+                .simulator
+                .listen_address
+                .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, default_port)));
+            let handle = Simulator::start(addr, scenario)
+                .await
+                .map_err(|e| AppError::Simulator(e.to_string()))?;
+            if cli.simulator.demo {
+                client.endpoint_url = Some(handle.endpoint_url());
+                client.static_credentials = Some(aws_credential_types::Credentials::new(
+                    DEMO_ACCESS_KEY,
+                    "demo-secret-key",
+                    None,
+                    None,
+                    "directconnect-exporter-demo",
+                ));
+            }
+            simulator = Some(handle);
+        }
+
+        let store = Store::new(
+            if cli.simulator.only {
+                0
+            } else {
+                collector::task_count(&prepared.plan)
+            },
+            prepared.plan.tag_labels.clone(),
+        );
+        let mut addrs = Vec::new();
+        if !cli.simulator.only {
+            // Listeners first: a port in use is reported before any AWS call is made.
+            let mut listeners = Vec::new();
+            for addr in &cli.web.listen_addresses {
+                let listener = server::bind(addr.0).await.map_err(AppError::Listen)?;
+                addrs.push(listener.local_addr().map_err(AppError::Listen)?);
+                listeners.push(listener);
+            }
+            let runtime = Runtime {
+                plan: prepared.plan.clone(),
+                client,
+            };
+            collector::spawn(&runtime, &store, &mut tasks, &shutdown_rx).await;
+            tasks.spawn(store.clone().run_publisher(shutdown_rx.clone()));
+            let ctx = Arc::new(ServerContext {
+                store: store.clone(),
+                telemetry_path: cli.web.telemetry_path.clone(),
+                web: prepared.web.clone(),
+            });
+            for (listener, addr) in listeners.into_iter().zip(&addrs) {
+                tracing::info!(address = %addr, tls = prepared.web.as_ref().is_some_and(|w| w.tls_acceptor().is_some()), "listening");
+                tasks.spawn(server::serve(listener, ctx.clone(), shutdown_rx.clone()));
+            }
+            tracing::info!(
+                targets = prepared.plan.targets.len(),
+                collectors = collector::task_count(&prepared.plan),
+                interval = %crate::duration::format(prepared.plan.interval),
+                "collecting"
+            );
+        }
+        Ok(App {
+            store,
+            addrs,
+            simulator,
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// The bound HTTP addresses, in flag order.
+    pub fn local_addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The simulator's endpoint, when one runs in-process.
+    pub fn simulator_endpoint(&self) -> Option<String> {
+        self.simulator.as_ref().map(|s| s.endpoint_url())
+    }
+
+    /// Stops collectors and listeners (open requests get a few seconds), then the simulator.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.send(true);
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(Duration::from_secs(10), drain)
+            .await
+            .is_err()
+        {
+            self.tasks.abort_all();
+        }
+        if let Some(sim) = self.simulator.take() {
+            sim.shutdown().await;
+        }
+    }
+}
+
+/// Runs until `shutdown` completes. With `--check-config`, validates, prints the plan to
+/// stdout and returns.
+pub async fn run(cli: Cli, shutdown: impl Future<Output = ()>) -> Result<(), AppError> {
+    if cli.check_config {
+        let prepared = prepare(&cli)?;
+        print!("configuration OK\n{}", prepared.plan.describe());
+        return Ok(());
+    }
+    let app = App::start(&cli).await?;
+    shutdown.await;
+    tracing::info!("shutting down");
+    app.stop().await;
+    Ok(())
+}

@@ -1,0 +1,216 @@
+//! The Describe calls of each collector, following `nextToken` to the end.
+
+use std::time::Instant;
+
+use super::{CallError, Session, map};
+use crate::model::{Connection, GatewayData, Lag, VirtualInterface};
+
+/// Page size asked of every Describe call (the API's maximum).
+const PAGE_SIZE: i32 = 100;
+/// Upper bound on pages of one listing: 1 000 000 resources; a loop guard, not a limit
+/// anyone should reach.
+const MAX_PAGES: usize = 10_000;
+
+/// Walks a paginated listing: `fetch(token)` returns one page's items and the next token.
+/// Stops at an absent or empty token; fails if a token repeats or pages never end.
+async fn paginate<T, F, Fut>(operation: &'static str, mut fetch: F) -> Result<Vec<T>, CallError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), CallError>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let (page, next) = fetch(token.clone()).await?;
+        items.extend(page);
+        match next.filter(|t| !t.is_empty()) {
+            None => return Ok(items),
+            Some(next) if Some(&next) == token.as_ref() => {
+                return Err(CallError::Pagination {
+                    operation,
+                    reason: "the same nextToken came back twice",
+                });
+            }
+            Some(next) => token = Some(next),
+        }
+    }
+    Err(CallError::Pagination {
+        operation,
+        reason: "more pages than the loop guard allows",
+    })
+}
+
+/// All virtual interfaces of the session's account and region, secrets dropped.
+pub async fn collect_virtual_interfaces(
+    s: &Session,
+    deadline: Instant,
+) -> Result<Vec<VirtualInterface>, CallError> {
+    let op = "DescribeVirtualInterfaces";
+    paginate(op, |token| async move {
+        let out = s
+            .call(op, deadline, || {
+                s.client()
+                    .describe_virtual_interfaces()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        let page = out
+            .virtual_interfaces()
+            .iter()
+            .map(map::virtual_interface)
+            .collect();
+        Ok((page, out.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// All connections of the session's account and region, secrets dropped.
+pub async fn collect_connections(
+    s: &Session,
+    deadline: Instant,
+) -> Result<Vec<Connection>, CallError> {
+    let op = "DescribeConnections";
+    paginate(op, |token| async move {
+        let out = s
+            .call(op, deadline, || {
+                s.client()
+                    .describe_connections()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        let page = out.connections().iter().map(map::connection).collect();
+        Ok((page, out.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// All LAGs of the session's account and region.
+pub async fn collect_lags(s: &Session, deadline: Instant) -> Result<Vec<Lag>, CallError> {
+    let op = "DescribeLags";
+    paginate(op, |token| async move {
+        let out = s
+            .call(op, deadline, || {
+                s.client()
+                    .describe_lags()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        let page = out.lags().iter().map(map::lag).collect();
+        Ok((page, out.next_token().map(str::to_owned)))
+    })
+    .await
+}
+
+/// The account's Direct Connect gateways (global) with their attachments and associations.
+pub async fn collect_gateways(s: &Session, deadline: Instant) -> Result<GatewayData, CallError> {
+    let op = "DescribeDirectConnectGateways";
+    let gateways = paginate(op, |token| async move {
+        let out = s
+            .call(op, deadline, || {
+                s.client()
+                    .describe_direct_connect_gateways()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        let page = out
+            .direct_connect_gateways()
+            .iter()
+            .map(map::gateway)
+            .collect();
+        Ok((page, out.next_token().map(str::to_owned)))
+    })
+    .await?;
+
+    let mut data = GatewayData {
+        gateways,
+        ..GatewayData::default()
+    };
+    for gw in &data.gateways {
+        let id = gw.id.as_str();
+        let op = "DescribeDirectConnectGatewayAttachments";
+        let attachments = paginate(op, |token| async move {
+            let out = s
+                .call(op, deadline, || {
+                    s.client()
+                        .describe_direct_connect_gateway_attachments()
+                        .direct_connect_gateway_id(id)
+                        .max_results(PAGE_SIZE)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let page = out
+                .direct_connect_gateway_attachments()
+                .iter()
+                .map(map::attachment)
+                .collect();
+            Ok((page, out.next_token().map(str::to_owned)))
+        })
+        .await?;
+        data.attachments.extend(attachments);
+
+        let op = "DescribeDirectConnectGatewayAssociations";
+        let associations = paginate(op, |token| async move {
+            let out = s
+                .call(op, deadline, || {
+                    s.client()
+                        .describe_direct_connect_gateway_associations()
+                        .direct_connect_gateway_id(id)
+                        .max_results(PAGE_SIZE)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await?;
+            let page = out
+                .direct_connect_gateway_associations()
+                .iter()
+                .map(map::association)
+                .collect();
+            Ok((page, out.next_token().map(str::to_owned)))
+        })
+        .await?;
+        data.associations.extend(associations);
+    }
+    Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn pagination_follows_tokens_to_the_end() {
+        let items = paginate("Op", |token| async move {
+            let n: usize = token.map(|t| t.parse().unwrap()).unwrap_or(0);
+            let next = (n < 4).then(|| (n + 1).to_string());
+            Ok((vec![n], next))
+        })
+        .await
+        .unwrap();
+        assert_eq!(items, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn a_repeating_token_is_an_error_not_a_hang() {
+        let err = paginate::<u8, _, _>("Op", |_| async { Ok((vec![1], Some("same".to_owned()))) })
+            .await
+            .unwrap_err();
+        assert!(matches!(err, CallError::Pagination { .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn an_empty_token_ends_the_listing() {
+        let items = paginate("Op", |_| async { Ok((vec![7u8], Some(String::new()))) })
+            .await
+            .unwrap();
+        assert_eq!(items, vec![7]);
+    }
+}

@@ -1,0 +1,600 @@
+//! The YAML config file and the validated collection plan built from it and the flags.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::cli::Cli;
+use crate::duration::{self, PromDuration};
+use crate::model::CollectorKind;
+
+/// Default collection interval.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Default time a failing collector keeps its last good data.
+pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_secs(300);
+
+/// Why the flags or config cannot be used. Displayed as one line naming file, line, field.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{origin}: field `{field}`: {message}")]
+    Invalid {
+        origin: String,
+        field: String,
+        message: String,
+    },
+}
+
+/// The config file as written (SPEC section 4). Unknown keys are errors.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub interval: Option<PromDuration>,
+    pub timeout: Option<PromDuration>,
+    pub max_staleness: Option<PromDuration>,
+    pub collectors: Option<Vec<CollectorName>>,
+    #[serde(default)]
+    pub tag_labels: Vec<TagKey>,
+    pub targets: Option<Vec<TargetConfig>>,
+}
+
+/// One `targets:` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    pub role_arn: Option<RoleArn>,
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub regions: Vec<Region>,
+}
+
+/// A collector name from the config (`virtual_interfaces`, `connections`, `lags`, `gateways`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectorName(pub CollectorKind);
+
+impl<'de> Deserialize<'de> for CollectorName {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(de)?;
+        CollectorKind::from_name(&s).map(CollectorName).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown collector {s:?} (expected virtual_interfaces, connections, lags or gateways)"
+            ))
+        })
+    }
+}
+
+/// An AWS region name such as `us-east-1`, validated for shape only.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Region(String);
+
+impl Region {
+    /// Validates the shape `xx-word-N` (also `us-gov-west-1`, `cn-north-1`, ...).
+    pub fn new(s: &str) -> Result<Self, String> {
+        let parts: Vec<&str> = s.split('-').collect();
+        let ok = parts.len() >= 3
+            && parts.iter().all(|p| !p.is_empty())
+            && parts[..parts.len() - 1]
+                .iter()
+                .all(|p| p.bytes().all(|b| b.is_ascii_lowercase()))
+            && parts[parts.len() - 1].bytes().all(|b| b.is_ascii_digit());
+        if ok {
+            Ok(Region(s.to_owned()))
+        } else {
+            Err(format!(
+                "invalid AWS region {s:?} (expected e.g. us-east-1)"
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Region {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(de)?;
+        Region::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// An IAM role ARN (`arn:<partition>:iam::<12-digit account>:role/<name>`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RoleArn {
+    arn: String,
+    account_id: String,
+}
+
+impl RoleArn {
+    pub fn new(s: &str) -> Result<Self, String> {
+        let bad =
+            || format!("invalid role ARN {s:?} (expected arn:aws:iam::123456789012:role/NAME)");
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        if parts.len() != 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[3].is_empty() {
+            return Err(bad());
+        }
+        let account = parts[4];
+        if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        if !parts[5].starts_with("role/") || parts[5].len() <= 5 {
+            return Err(bad());
+        }
+        Ok(RoleArn {
+            arn: s.to_owned(),
+            account_id: account.to_owned(),
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.arn
+    }
+
+    /// The 12-digit account the role lives in (the `aws_account_id` label).
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+}
+
+impl<'de> Deserialize<'de> for RoleArn {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(de)?;
+        RoleArn::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// A resource tag key to copy onto `*_info` metrics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagKey(pub String);
+
+impl<'de> Deserialize<'de> for TagKey {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(de)?;
+        if s.is_empty() || s.len() > 128 {
+            return Err(serde::de::Error::custom(
+                "tag key must be 1 to 128 characters",
+            ));
+        }
+        Ok(TagKey(s))
+    }
+}
+
+/// The label name a tag key becomes: `tag_` + the key with every character outside
+/// `[A-Za-z0-9_]` replaced by `_`.
+pub fn tag_label_name(key: &str) -> String {
+    let mut out = String::with_capacity(key.len() + 4);
+    out.push_str("tag_");
+    out.extend(key.chars().map(|c| {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            c
+        } else {
+            '_'
+        }
+    }));
+    out
+}
+
+/// How a target gets credentials.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// The standard AWS chain (env, profile, SSO, IRSA, Pod Identity, ECS, IMDS).
+    Default,
+    /// AssumeRole from the default chain into another account.
+    AssumeRole {
+        role_arn: RoleArn,
+        external_id: Option<String>,
+    },
+}
+
+/// One validated target: credentials and the regions to collect with them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub credentials: Credentials,
+    pub regions: Vec<Region>,
+}
+
+impl Target {
+    /// A short human name for logs and the plan.
+    pub fn describe(&self) -> String {
+        match &self.credentials {
+            Credentials::Default => "default credentials".to_owned(),
+            Credentials::AssumeRole { role_arn, .. } => format!("role {}", role_arn.as_str()),
+        }
+    }
+}
+
+/// Everything the collector needs, validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub interval: Duration,
+    pub timeout: Duration,
+    pub max_staleness: Duration,
+    pub collectors: Vec<CollectorKind>,
+    pub tag_labels: Vec<String>,
+    pub targets: Vec<Target>,
+}
+
+impl Plan {
+    /// A multi-line human summary for `--check-config`.
+    pub fn describe(&self) -> String {
+        let mut out = format!(
+            "interval: {}\ntimeout: {}\nmax_staleness: {}\ncollectors: {}\ntag_labels: [{}]\ntargets:\n",
+            duration::format(self.interval),
+            duration::format(self.timeout),
+            duration::format(self.max_staleness),
+            self.collectors
+                .iter()
+                .map(|c| c.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.tag_labels.join(", "),
+        );
+        for t in &self.targets {
+            let regions: Vec<&str> = t.regions.iter().map(Region::as_str).collect();
+            out.push_str(&format!(
+                "  - {} in [{}]\n",
+                t.describe(),
+                regions.join(", ")
+            ));
+            let regional: Vec<&str> = self
+                .collectors
+                .iter()
+                .filter(|c| **c != CollectorKind::Gateways)
+                .map(|c| c.name())
+                .collect();
+            if !regional.is_empty() {
+                out.push_str(&format!(
+                    "    per region: {} ({} collectors)\n",
+                    regional.join(", "),
+                    regional.len() * t.regions.len()
+                ));
+            }
+            if self.collectors.contains(&CollectorKind::Gateways) {
+                out.push_str(&format!(
+                    "    once per account (global): gateways via {}\n",
+                    t.regions[0]
+                ));
+            }
+        }
+        out
+    }
+}
+
+/// Reads and parses a config file; errors name the file, line, column and field.
+pub fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse(&text, path)
+}
+
+/// Parses config text; `path` is only used in error messages.
+pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
+    if text.trim().is_empty() {
+        return Ok(FileConfig::default());
+    }
+    parse_yaml(text, path)
+}
+
+/// Deserializes YAML into `T`; errors become one line `path:line:column: message`.
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    path: &Path,
+) -> Result<T, ConfigError> {
+    serde_yaml_ng::from_str(text).map_err(|e| {
+        let (line, column) = e
+            .location()
+            .map(|l| (l.line(), l.column()))
+            .unwrap_or((1, 1));
+        ConfigError::Parse {
+            path: path.to_owned(),
+            line,
+            column,
+            // The location is already in the prefix; keep the message to one line.
+            message: e
+                .to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+                .replace('\n', " "),
+        }
+    })
+}
+
+/// Region names from the environment's AWS_REGION / AWS_DEFAULT_REGION, if any.
+pub fn env_region() -> Option<String> {
+    ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .into_iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+}
+
+/// Combines flags and the (optional) config file into a plan. `fallback_region` is used
+/// when neither names a region (normally [`env_region`]).
+pub fn build_plan(
+    cli: &Cli,
+    file: Option<&FileConfig>,
+    fallback_region: Option<String>,
+) -> Result<Plan, ConfigError> {
+    let origin = cli
+        .config_file
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "flags".to_owned());
+    let invalid = |field: &str, message: String| ConfigError::Invalid {
+        origin: origin.clone(),
+        field: field.to_owned(),
+        message,
+    };
+    let empty = FileConfig::default();
+    let file = file.unwrap_or(&empty);
+
+    let interval = file
+        .interval
+        .or(cli.collector.interval)
+        .map(|d| d.0)
+        .unwrap_or(DEFAULT_INTERVAL);
+    let timeout = file.timeout.unwrap_or(cli.collector.timeout).0;
+    let max_staleness = file
+        .max_staleness
+        .map(|d| d.0)
+        .unwrap_or(DEFAULT_MAX_STALENESS);
+    if interval < Duration::from_millis(100) {
+        return Err(invalid("interval", "must be at least 100ms".into()));
+    }
+    if timeout.is_zero() {
+        return Err(invalid("timeout", "must be greater than zero".into()));
+    }
+
+    let collectors: Vec<CollectorKind> = match &file.collectors {
+        None => CollectorKind::ALL.to_vec(),
+        Some(list) => {
+            let set: BTreeSet<CollectorKind> = list.iter().map(|c| c.0).collect();
+            if set.is_empty() {
+                return Err(invalid(
+                    "collectors",
+                    "must name at least one collector".into(),
+                ));
+            }
+            CollectorKind::ALL
+                .into_iter()
+                .filter(|k| set.contains(k))
+                .collect()
+        }
+    };
+
+    let mut tag_labels = Vec::new();
+    for key in &file.tag_labels {
+        let label = tag_label_name(&key.0);
+        if tag_labels.iter().any(|(_, l)| *l == label) {
+            return Err(invalid(
+                "tag_labels",
+                format!(
+                    "tag {:?} maps to label {label} which is already used",
+                    key.0
+                ),
+            ));
+        }
+        tag_labels.push((key.0.clone(), label));
+    }
+
+    let flag_regions = cli
+        .aws
+        .regions
+        .iter()
+        .map(|r| Region::new(r).map_err(|m| invalid("--aws.region", m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let default_regions = if flag_regions.is_empty() {
+        match fallback_region {
+            Some(r) => vec![Region::new(&r).map_err(|m| invalid("AWS_REGION", m))?],
+            None => Vec::new(),
+        }
+    } else {
+        flag_regions
+    };
+
+    let target_configs = file.targets.clone().unwrap_or_else(|| {
+        vec![TargetConfig {
+            role_arn: None,
+            external_id: None,
+            regions: Vec::new(),
+        }]
+    });
+    if target_configs.is_empty() {
+        return Err(invalid("targets", "must list at least one target".into()));
+    }
+    let mut targets = Vec::new();
+    for (i, t) in target_configs.into_iter().enumerate() {
+        let field = format!("targets[{i}]");
+        let mut regions = if t.regions.is_empty() {
+            default_regions.clone()
+        } else {
+            t.regions
+        };
+        dedup_keep_order(&mut regions);
+        if regions.is_empty() {
+            return Err(invalid(
+                &format!("{field}.regions"),
+                "no region: list regions here, pass --aws.region, or set AWS_REGION".into(),
+            ));
+        }
+        let credentials = match (t.role_arn, t.external_id) {
+            (Some(role_arn), external_id) => Credentials::AssumeRole {
+                role_arn,
+                external_id,
+            },
+            (None, Some(_)) => {
+                return Err(invalid(
+                    &format!("{field}.external_id"),
+                    "only allowed together with role_arn".into(),
+                ));
+            }
+            (None, None) => Credentials::Default,
+        };
+        let target = Target {
+            credentials,
+            regions,
+        };
+        if targets.contains(&target) {
+            return Err(invalid(&field, "duplicates an earlier target".into()));
+        }
+        targets.push(target);
+    }
+
+    Ok(Plan {
+        interval,
+        timeout,
+        max_staleness,
+        collectors,
+        tag_labels: tag_labels.into_iter().map(|(k, _)| k).collect(),
+        targets,
+    })
+}
+
+fn dedup_keep_order(regions: &mut Vec<Region>) {
+    let mut seen = BTreeSet::new();
+    regions.retain(|r| seen.insert(r.clone()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn cli(args: &[&str]) -> Cli {
+        let mut all = vec!["directconnect-exporter"];
+        all.extend_from_slice(args);
+        Cli::try_parse_from(all).unwrap()
+    }
+
+    fn parse_str(text: &str) -> Result<FileConfig, ConfigError> {
+        parse(text, Path::new("dx.yml"))
+    }
+
+    #[test]
+    fn the_spec_example_parses_into_a_plan() {
+        let file = parse_str(
+            "interval: 60s\ntimeout: 10s\nmax_staleness: 5m\n\
+             collectors: [virtual_interfaces, connections, lags, gateways]\n\
+             tag_labels: [Name, env]\n\
+             targets:\n  - regions: [us-east-1, eu-west-1]\n\
+             \x20 - role_arn: arn:aws:iam::222222222222:role/dx-read\n    external_id: optional-string\n    regions: [us-east-1]\n",
+        )
+        .unwrap();
+        let plan = build_plan(&cli(&[]), Some(&file), None).unwrap();
+        assert_eq!(plan.interval, Duration::from_secs(60));
+        assert_eq!(plan.max_staleness, Duration::from_secs(300));
+        assert_eq!(plan.collectors.len(), 4);
+        assert_eq!(plan.tag_labels, vec!["Name", "env"]);
+        assert_eq!(plan.targets.len(), 2);
+        match &plan.targets[1].credentials {
+            Credentials::AssumeRole {
+                role_arn,
+                external_id,
+            } => {
+                assert_eq!(role_arn.account_id(), "222222222222");
+                assert_eq!(external_id.as_deref(), Some("optional-string"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(plan.describe().contains("gateways via us-east-1"));
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_with_file_line_and_field() {
+        let err = parse_str("interval: 60s\ntargets:\n  - regions: [us-east-1]\n    rolearn: x\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("dx.yml:4:"), "{err}");
+        assert!(err.contains("rolearn"), "{err}");
+        assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        for (text, needle) in [
+            ("interval: soon\n", "invalid duration"),
+            ("collectors: [vifs]\n", "unknown collector"),
+            (
+                "targets:\n  - role_arn: arn:aws:iam::12:role/x\n",
+                "invalid role ARN",
+            ),
+            ("targets:\n  - regions: [US_EAST]\n", "invalid AWS region"),
+        ] {
+            let err = parse_str(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+            assert!(err.starts_with("dx.yml:"), "{err}");
+        }
+    }
+
+    #[test]
+    fn flags_give_the_default_target_its_regions() {
+        let plan = build_plan(&cli(&["--aws.region", "us-east-1,eu-west-1"]), None, None).unwrap();
+        assert_eq!(plan.targets.len(), 1);
+        assert_eq!(plan.targets[0].credentials, Credentials::Default);
+        assert_eq!(plan.targets[0].regions.len(), 2);
+    }
+
+    #[test]
+    fn a_target_without_any_region_is_an_error() {
+        let err = build_plan(&cli(&[]), None, None).unwrap_err().to_string();
+        assert!(err.contains("targets[0].regions"), "{err}");
+        let plan = build_plan(&cli(&[]), None, Some("eu-west-1".into())).unwrap();
+        assert_eq!(plan.targets[0].regions[0].as_str(), "eu-west-1");
+    }
+
+    #[test]
+    fn config_interval_overrides_the_flag() {
+        let file = parse_str("interval: 5s\n").unwrap();
+        let plan = build_plan(
+            &cli(&["--collector.interval", "2m", "--aws.region", "us-east-1"]),
+            Some(&file),
+            None,
+        )
+        .unwrap();
+        assert_eq!(plan.interval, Duration::from_secs(5));
+    }
+
+    #[test]
+    fn tag_keys_become_safe_label_names() {
+        assert_eq!(tag_label_name("Name"), "tag_Name");
+        assert_eq!(
+            tag_label_name("aws:cloudformation:stack-name"),
+            "tag_aws_cloudformation_stack_name"
+        );
+        let file = parse_str("tag_labels: [a-b, a_b]\n").unwrap();
+        let err = build_plan(&cli(&["--aws.region", "us-east-1"]), Some(&file), None).unwrap_err();
+        assert!(err.to_string().contains("tag_labels"));
+    }
+
+    #[test]
+    fn external_id_without_role_is_an_error() {
+        let file = parse_str("targets:\n  - external_id: x\n    regions: [us-east-1]\n").unwrap();
+        let err = build_plan(&cli(&[]), Some(&file), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("targets[0].external_id"), "{err}");
+    }
+}

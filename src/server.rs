@@ -1,0 +1,387 @@
+//! The HTTP server (hyper 1, HTTP/1.1, optional TLS and basic auth). Endpoints:
+//! - `GET <telemetry path>` (default `/metrics`): the latest snapshot; OpenMetrics 1.0 when
+//!   the `Accept` header prefers it, else text 0.0.4; gzip when accepted.
+//! - `GET /-/healthy`: 200 while the process runs.
+//! - `GET /-/ready`: 200 once every collector finished its first cycle, else 503.
+//! - `GET /`: landing page with links and a status table of VIFs and BGP peers.
+//!
+//! `HEAD` is accepted wherever `GET` is; other methods get 405 with `Allow`; other paths 404.
+//! Nothing here calls AWS: every response is built from the published snapshot.
+
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{self, HeaderValue};
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, watch};
+
+use crate::collector::{Published, Store};
+use crate::metrics::{OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
+use crate::model::CollectorData;
+use crate::web_config::WebConfig;
+
+/// Connections served at once; more are closed at accept so scrapes are never starved.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Time a client has to send a request's headers (also bounds idle keep-alive).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time a TLS handshake may take.
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest life of one connection.
+const CONNECTION_MAX_AGE: Duration = Duration::from_secs(300);
+/// Largest request head accepted.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// What the handlers need.
+#[derive(Debug)]
+pub struct ServerContext {
+    pub store: Arc<Store>,
+    pub telemetry_path: String,
+    pub web: Option<Arc<WebConfig>>,
+}
+
+/// Serves `listener` until `shutdown` fires, then lets open requests finish (bounded).
+pub async fn serve(
+    listener: TcpListener,
+    ctx: Arc<ServerContext>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let tls = ctx.web.as_ref().and_then(|w| w.tls_acceptor());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(x) => x,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => break,
+        };
+        let Ok(permit) = limit.clone().try_acquire_owned() else {
+            tracing::debug!(%peer, "connection limit reached; closing");
+            continue;
+        };
+        let ctx = ctx.clone();
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .max_buf_size(MAX_HEADER_BYTES);
+        let service = service_fn(move |req| {
+            let ctx = ctx.clone();
+            async move { Ok::<_, Infallible>(handle(req, &ctx, peer).await) }
+        });
+        match &tls {
+            None => {
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = tokio::time::timeout(CONNECTION_MAX_AGE, conn).await;
+                    drop(permit);
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let stream =
+                        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
+                            .await
+                        {
+                            Ok(Ok(s)) => s,
+                            Ok(Err(e)) => {
+                                tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                                return;
+                            }
+                            Err(_) => return,
+                        };
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    let _ = tokio::time::timeout(CONNECTION_MAX_AGE, watcher.watch(conn)).await;
+                    drop(permit);
+                });
+            }
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+}
+
+/// Binds a listener; a clear error names the address.
+pub async fn bind(addr: SocketAddr) -> Result<TcpListener, std::io::Error> {
+    TcpListener::bind(addr)
+        .await
+        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    ctx: &ServerContext,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    if let Some(web) = &ctx.web
+        && let Some(denied) = web.authorize(req.headers()).await
+    {
+        tracing::debug!(%peer, path = req.uri().path(), "unauthorized request");
+        return denied;
+    }
+    route(req.method(), req.uri().path(), req.headers(), ctx)
+}
+
+/// Routes one request; pure over the published snapshot.
+pub fn route(
+    method: &Method,
+    path: &str,
+    headers: &hyper::HeaderMap,
+    ctx: &ServerContext,
+) -> Response<Full<Bytes>> {
+    let known = path == ctx.telemetry_path || matches!(path, "/" | "/-/healthy" | "/-/ready");
+    if !known {
+        return plain(StatusCode::NOT_FOUND, "404 page not found\n");
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut resp = plain(StatusCode::METHOD_NOT_ALLOWED, "405 method not allowed\n");
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return resp;
+    }
+    let published = ctx.store.published();
+    let mut resp = match path {
+        "/-/healthy" => plain(StatusCode::OK, "Healthy.\n"),
+        "/-/ready" if published.ready => plain(StatusCode::OK, "Ready.\n"),
+        "/-/ready" => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Not ready: first collection not finished.\n",
+        ),
+        "/" => html(landing_page(&published, &ctx.telemetry_path)),
+        _ => metrics_response(&published, headers),
+    };
+    if method == Method::HEAD {
+        *resp.body_mut() = Full::new(Bytes::new());
+    }
+    resp
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
+}
+
+fn html(body: String) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from(body)));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    resp
+}
+
+fn metrics_response(published: &Published, headers: &hyper::HeaderMap) -> Response<Full<Bytes>> {
+    let accept = header_str(headers, header::ACCEPT);
+    let encoding = header_str(headers, header::ACCEPT_ENCODING);
+    let openmetrics = prefers_openmetrics(accept);
+    let gzip = accepts_gzip(encoding);
+    let e = &published.encoded;
+    let (body, content_type) = match (openmetrics, gzip) {
+        (true, true) => (e.openmetrics_gzip.clone(), OPENMETRICS_CONTENT_TYPE),
+        (true, false) => (e.openmetrics.clone(), OPENMETRICS_CONTENT_TYPE),
+        (false, true) => (e.text_gzip.clone(), TEXT_CONTENT_TYPE),
+        (false, false) => (e.text.clone(), TEXT_CONTENT_TYPE),
+    };
+    let mut resp = Response::new(Full::new(body));
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::VARY,
+        HeaderValue::from_static("Accept, Accept-Encoding"),
+    );
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    resp
+}
+
+fn header_str(headers: &hyper::HeaderMap, name: header::HeaderName) -> &str {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// Media ranges of an `Accept`-style header as (value, q).
+fn media_ranges(header: &str) -> impl Iterator<Item = (String, f32)> + '_ {
+    header.split(',').filter_map(|part| {
+        let mut params = part.split(';');
+        let value = params.next()?.trim().to_ascii_lowercase();
+        if value.is_empty() {
+            return None;
+        }
+        let q = params
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        Some((value, q))
+    })
+}
+
+/// True when the client ranks OpenMetrics at least as high as the text format.
+pub fn prefers_openmetrics(accept: &str) -> bool {
+    let mut om = 0.0f32;
+    let mut text = 0.0f32;
+    for (value, q) in media_ranges(accept) {
+        match value.as_str() {
+            "application/openmetrics-text" => om = om.max(q),
+            "text/plain" | "text/*" | "*/*" => text = text.max(q),
+            _ => {}
+        }
+    }
+    om > 0.0 && om >= text
+}
+
+/// True when `Accept-Encoding` allows gzip.
+pub fn accepts_gzip(accept_encoding: &str) -> bool {
+    media_ranges(accept_encoding).any(|(v, q)| (v == "gzip" || v == "x-gzip") && q > 0.0)
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The landing page: links, collector health, and one row per BGP peer.
+fn landing_page(published: &Published, telemetry_path: &str) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    let path = escape(telemetry_path);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Direct Connect exporter</title>\
+         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
+         td,th{{border:1px solid #ccc;padding:2px 8px;text-align:left}}.down{{color:#b00;font-weight:bold}}\
+         .up{{color:#070}}</style></head><body><h1>AWS Direct Connect exporter</h1>\
+         <p>Version {} ({})</p><ul><li><a href=\"{path}\">Metrics</a></li>\
+         <li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>",
+        escape(crate::VERSION),
+        escape(crate::REVISION),
+    );
+    let snap = &published.snapshot;
+    let _ = write!(
+        out,
+        "<h2>Collectors</h2><p>{}</p><table><tr><th>Account</th><th>Region</th><th>Collector</th>\
+         <th>Last cycle</th><th>Duration</th></tr>",
+        if published.ready {
+            "Ready."
+        } else {
+            "First collection in progress."
+        }
+    );
+    for c in &snap.collectors {
+        let _ = write!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.3}s</td></tr>",
+            escape(&c.key.account_id),
+            escape(&c.key.region),
+            c.key.kind.name(),
+            if c.success { "up" } else { "down" },
+            if c.success { "success" } else { "failed" },
+            c.duration.as_secs_f64()
+        );
+    }
+    out.push_str(
+        "</table><h2>Virtual interfaces and BGP peers</h2><table><tr><th>Account</th><th>Region</th>\
+         <th>VIF</th><th>Name</th><th>Type</th><th>VIF state</th><th>Peer</th><th>Family</th><th>ASN</th>\
+         <th>BGP status</th><th>Peer state</th></tr>",
+    );
+    for c in &snap.collectors {
+        let Some(CollectorData::VirtualInterfaces(vifs)) = &c.data else {
+            continue;
+        };
+        for v in vifs {
+            for p in &v.bgp_peers {
+                let _ = write!(
+                    out,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+                     <td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+                    escape(&c.key.account_id),
+                    escape(&c.key.region),
+                    escape(&v.id),
+                    escape(&v.name),
+                    escape(&v.vif_type),
+                    escape(&v.state),
+                    escape(&p.bgp_peer_id),
+                    escape(&p.address_family),
+                    p.asn,
+                    if p.status == "up" { "up" } else { "down" },
+                    escape(&p.status),
+                    escape(&p.state),
+                );
+            }
+        }
+    }
+    out.push_str("</table></body></html>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn openmetrics_is_chosen_only_when_preferred() {
+        assert!(prefers_openmetrics(
+            "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1"
+        ));
+        assert!(prefers_openmetrics("application/openmetrics-text"));
+        assert!(!prefers_openmetrics("text/plain"));
+        assert!(!prefers_openmetrics(""));
+        assert!(!prefers_openmetrics(
+            "application/openmetrics-text;q=0.2, text/plain"
+        ));
+        assert!(!prefers_openmetrics("application/openmetrics-text;q=0"));
+    }
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        assert!(accepts_gzip("gzip"));
+        assert!(accepts_gzip("deflate, gzip;q=0.5"));
+        assert!(!accepts_gzip("gzip;q=0"));
+        assert!(!accepts_gzip("identity"));
+    }
+
+    #[test]
+    fn html_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,300 @@
+//! The built binary as users run it: exit codes, `--check-config`, the standard AWS
+//! environment (`AWS_ENDPOINT_URL`), `--demo`, logs, and shutdown on SIGTERM.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_directconnect-exporter");
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("AWS_REGION")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bad_flags_exit_64_with_one_clear_line() {
+    for args in [
+        &["--collector.interval", "soon"][..],
+        &["--web.listen-address", "nowhere"],
+        &["--log.level", "loud"],
+        &["--no-such-flag"],
+    ] {
+        let (code, _, err) = run(args);
+        assert_eq!(code, 64, "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+#[test]
+fn a_bad_config_file_names_file_line_and_field_and_exits_64() {
+    let path = temp_file(
+        "bad.yml",
+        "interval: 30s\ntargets:\n  - regions: [us-east-1]\n    role: x\n",
+    );
+    let (code, _, err) = run(&["--config.file", path.to_str().unwrap()]);
+    assert_eq!(code, 64, "{err}");
+    assert!(err.contains("bad.yml:4:"), "{err}");
+    assert!(err.contains("role"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let (code, _, err) = run(&["--config.file", "/nonexistent/dx.yml"]);
+    assert_eq!(code, 64);
+    assert!(err.contains("/nonexistent/dx.yml"), "{err}");
+
+    let (code, _, err) = run(&[
+        "--web.config.file",
+        path.to_str().unwrap(),
+        "--aws.region",
+        "us-east-1",
+    ]);
+    assert_eq!(code, 64, "web config with wrong keys: {err}");
+}
+
+#[test]
+fn check_config_prints_the_collection_plan() {
+    let path = temp_file(
+        "ok.yml",
+        "collectors: [virtual_interfaces, gateways]\ntargets:\n  - regions: [us-east-1, eu-west-1]\n  - role_arn: arn:aws:iam::222222222222:role/dx-read\n",
+    );
+    let (code, out, err) = run(&[
+        "--check-config",
+        "--config.file",
+        path.to_str().unwrap(),
+        "--aws.region",
+        "ap-south-1",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("configuration OK"), "{out}");
+    assert!(
+        out.contains("role arn:aws:iam::222222222222:role/dx-read in [ap-south-1]"),
+        "{out}"
+    );
+    assert!(out.contains("gateways via us-east-1"), "{out}");
+}
+
+/// A running binary whose stderr lines arrive on a channel.
+struct Running {
+    child: Child,
+    lines: mpsc::Receiver<String>,
+    log: Vec<String>,
+}
+
+impl Running {
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Running {
+            child,
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// The first log line containing `needle`, within 30 s.
+    fn wait_for(&mut self, needle: &str) -> String {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!(
+            "no log line with {needle:?}; log so far:\n{}",
+            self.log.join("\n")
+        );
+    }
+
+    fn listen_address(&mut self) -> String {
+        let line = self.wait_for("msg=listening");
+        let addr = line
+            .split("address=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        format!("http://{addr}")
+    }
+
+    /// Sends SIGTERM and returns the exit code and the full log.
+    fn terminate(mut self) -> (Option<i32>, String) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let code = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status.code();
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            self.log.push(line);
+        }
+        (code, self.log.join("\n"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_honours_aws_endpoint_url_logs_no_secrets_and_stops_on_sigterm() {
+    let sim = start_simulator(fleet()).await;
+    let endpoint = sim.endpoint_url();
+    let mut exporter = Running::start(
+        &[
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--aws.region",
+            "us-east-1",
+            "--collector.interval",
+            "1s",
+            "--log.level",
+            "debug",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let base = exporter.listen_address();
+    let ready = eventually(Duration::from_secs(30), "ready", || {
+        let url = format!("{base}/-/ready");
+        async move { (http().get(url).send().await.ok()?.status() == 200).then_some(()) }
+    });
+    ready.await;
+    let body = http()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        body.contains("virtual_interface_id=\"dxvif-test0001\""),
+        "collected through AWS_ENDPOINT_URL"
+    );
+    assert!(
+        body.contains("aws_account_id=\"111111111111\""),
+        "account from STS GetCallerIdentity"
+    );
+
+    let (code, log) = exporter.terminate();
+    assert_eq!(code, Some(0), "clean exit on SIGTERM; log:\n{log}");
+    assert!(log.contains("level=debug"), "debug logging was on");
+    assert!(log.contains("msg=\"shutting down\""), "{log}");
+    let secrets = exporter_secrets(&sim).await;
+    for s in &secrets {
+        assert!(!log.contains(s.as_str()), "secret in logs");
+    }
+    sim.shutdown().await;
+}
+
+async fn exporter_secrets(sim: &directconnect_exporter::simulator::SimulatorHandle) -> Vec<String> {
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(sim.endpoint_url())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            ACCESS_KEY, "secret", None, None, "test",
+        ))
+        .load()
+        .await;
+    let client = aws_sdk_directconnect::Client::new(&conf);
+    let vifs = client.describe_virtual_interfaces().send().await.unwrap();
+    let mut out = Vec::new();
+    for v in vifs.virtual_interfaces() {
+        out.extend(v.auth_key().map(str::to_owned));
+        out.extend(v.customer_router_config().map(str::to_owned));
+        out.extend(
+            v.bgp_peers()
+                .iter()
+                .filter_map(|p| p.auth_key().map(str::to_owned)),
+        );
+    }
+    assert!(!out.is_empty());
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_serves_a_moving_fleet_with_no_aws_account() {
+    let mut demo = Running::start(
+        &[
+            "--demo",
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--collector.interval",
+            "1s",
+        ],
+        &[("AWS_ACCESS_KEY_ID", ""), ("AWS_PROFILE", "does-not-exist")],
+    );
+    demo.wait_for("simulator listening");
+    let base = demo.listen_address();
+    let samples = eventually(Duration::from_secs(30), "demo data", || {
+        let url = format!("{base}/metrics");
+        async move {
+            let text = http().get(url).send().await.ok()?.text().await.ok()?;
+            let s = parse(&text);
+            let accounts: std::collections::BTreeSet<String> =
+                select(&s, "aws_directconnect_bgp_peer_up", &[])
+                    .iter()
+                    .map(|x| x.labels["aws_account_id"].clone())
+                    .collect();
+            (accounts.len() >= 2).then_some(s)
+        }
+    })
+    .await;
+    let regions: std::collections::BTreeSet<&String> =
+        select(&samples, "aws_directconnect_virtual_interface_info", &[])
+            .iter()
+            .map(|x| &x.labels["aws_region"])
+            .collect();
+    assert!(regions.len() >= 2, "{regions:?}");
+    assert!(select(&samples, "aws_directconnect_virtual_interface_info", &[]).len() >= 8);
+    assert!(!select(&samples, "aws_directconnect_gateway_info", &[]).is_empty());
+    assert!(
+        select(&samples, "aws_directconnect_collector_success", &[])
+            .iter()
+            .all(|x| x.value == 1.0)
+    );
+    let (code, log) = demo.terminate();
+    assert_eq!(code, Some(0), "{log}");
+}

@@ -1,0 +1,768 @@
+//! The exporter against the simulator over loopback, through the real AWS SDK: the metric
+//! contract of SPEC section 6 and the collection semantics of section 5.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use common::*;
+use serde_json::json;
+
+const P: &str = "aws_directconnect_";
+
+fn name(n: &str) -> String {
+    format!("{P}{n}")
+}
+
+/// Waits for a scrape that satisfies `check`.
+async fn scrape_until(
+    app: &directconnect_exporter::app::App,
+    what: &str,
+    check: impl Fn(&[Sample]) -> bool,
+) -> Vec<Sample> {
+    eventually(Duration::from_secs(20), what, || async {
+        let samples = parse(&scrape(app).await);
+        check(&samples).then_some(samples)
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_metric_family_and_label_of_the_spec_is_present_on_a_realistic_fleet() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(
+        &sim,
+        &format!("{TWO_ACCOUNTS}tag_labels: [Name, env]\n"),
+        &[],
+    )
+    .await;
+    wait_ready(&app).await;
+    let samples = parse(&scrape(&app).await);
+
+    let expect: &[(&str, &[&str])] = &[
+        (
+            "virtual_interface_info",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "virtual_interface_name",
+                "virtual_interface_type",
+                "connection_id",
+                "owner_account",
+                "location",
+                "vlan",
+                "asn",
+                "amazon_side_asn",
+                "address_family",
+                "direct_connect_gateway_id",
+                "virtual_gateway_id",
+                "aws_logical_device_id",
+                "jumbo_frame_capable",
+                "site_link_enabled",
+                "tag_Name",
+                "tag_env",
+            ],
+        ),
+        (
+            "virtual_interface_state",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "state",
+            ],
+        ),
+        (
+            "virtual_interface_mtu_bytes",
+            &["aws_account_id", "aws_region", "virtual_interface_id"],
+        ),
+        (
+            "bgp_peer_up",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "bgp_peer_id",
+                "asn",
+                "address_family",
+            ],
+        ),
+        (
+            "bgp_peer_status",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "bgp_peer_id",
+                "asn",
+                "address_family",
+                "status",
+            ],
+        ),
+        (
+            "bgp_peer_state",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "bgp_peer_id",
+                "asn",
+                "address_family",
+                "state",
+            ],
+        ),
+        (
+            "bgp_peer_info",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "bgp_peer_id",
+                "asn",
+                "address_family",
+                "amazon_address",
+                "customer_address",
+                "aws_logical_device_id",
+            ],
+        ),
+        (
+            "bgp_peer_status_changes_total",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "virtual_interface_id",
+                "bgp_peer_id",
+                "asn",
+                "address_family",
+            ],
+        ),
+        (
+            "connection_info",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "connection_id",
+                "connection_name",
+                "location",
+                "bandwidth",
+                "partner_name",
+                "provider_name",
+                "lag_id",
+                "aws_logical_device_id",
+                "has_logical_redundancy",
+                "encryption_mode",
+                "mac_sec_capable",
+                "jumbo_frame_capable",
+                "tag_Name",
+                "tag_env",
+            ],
+        ),
+        (
+            "connection_state",
+            &["aws_account_id", "aws_region", "connection_id", "state"],
+        ),
+        (
+            "connection_bandwidth_bits_per_second",
+            &["aws_account_id", "aws_region", "connection_id"],
+        ),
+        (
+            "lag_info",
+            &[
+                "aws_account_id",
+                "aws_region",
+                "lag_id",
+                "lag_name",
+                "location",
+                "connections_bandwidth",
+                "aws_logical_device_id",
+                "has_logical_redundancy",
+                "tag_Name",
+                "tag_env",
+            ],
+        ),
+        (
+            "lag_state",
+            &["aws_account_id", "aws_region", "lag_id", "state"],
+        ),
+        (
+            "lag_minimum_links",
+            &["aws_account_id", "aws_region", "lag_id"],
+        ),
+        (
+            "lag_connections",
+            &["aws_account_id", "aws_region", "lag_id"],
+        ),
+        (
+            "lag_connections_available",
+            &["aws_account_id", "aws_region", "lag_id"],
+        ),
+        (
+            "gateway_info",
+            &[
+                "aws_account_id",
+                "direct_connect_gateway_id",
+                "direct_connect_gateway_name",
+                "amazon_side_asn",
+                "owner_account",
+            ],
+        ),
+        (
+            "gateway_state",
+            &["aws_account_id", "direct_connect_gateway_id", "state"],
+        ),
+        (
+            "gateway_attachment_state",
+            &[
+                "aws_account_id",
+                "direct_connect_gateway_id",
+                "virtual_interface_id",
+                "state",
+            ],
+        ),
+        (
+            "gateway_association_state",
+            &[
+                "aws_account_id",
+                "direct_connect_gateway_id",
+                "association_id",
+                "associated_gateway_id",
+                "associated_gateway_type",
+                "state",
+            ],
+        ),
+        (
+            "collector_success",
+            &["aws_account_id", "aws_region", "collector"],
+        ),
+        (
+            "collector_duration_seconds",
+            &["aws_account_id", "aws_region", "collector"],
+        ),
+        (
+            "collector_last_success_timestamp_seconds",
+            &["aws_account_id", "aws_region", "collector"],
+        ),
+        (
+            "api_requests_total",
+            &["aws_account_id", "aws_region", "operation", "result"],
+        ),
+        ("exporter_build_info", &["version", "revision"]),
+    ];
+    for (metric, labels) in expect {
+        let found = select(&samples, &name(metric), &[]);
+        assert!(!found.is_empty(), "{metric} missing");
+        let want: BTreeSet<&str> = labels.iter().copied().collect();
+        for s in found {
+            let have: BTreeSet<&str> = s.labels.keys().map(String::as_str).collect();
+            assert_eq!(have, want, "{metric} labels");
+        }
+    }
+    let vif = select(
+        &samples,
+        &name("virtual_interface_info"),
+        &[("virtual_interface_id", "dxvif-test0001")],
+    );
+    assert_eq!(vif.len(), 1);
+    assert_eq!(vif[0].labels["tag_Name"], "prod-vpc");
+    assert_eq!(vif[0].labels["virtual_interface_type"], "private");
+    let bw = select(
+        &samples,
+        &name("connection_bandwidth_bits_per_second"),
+        &[("connection_id", "dxcon-test0101")],
+    );
+    assert_eq!(bw[0].value, 500e6);
+    let lag = select(
+        &samples,
+        &name("lag_connections"),
+        &[("lag_id", "dxlag-test0001")],
+    );
+    assert_eq!(lag[0].value, 2.0);
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_state_set_has_exactly_one_active_state() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let samples = parse(&scrape(&app).await);
+    let sets: &[(&str, &str, usize)] = &[
+        ("virtual_interface_state", "state", 10),
+        ("bgp_peer_status", "status", 3),
+        ("bgp_peer_state", "state", 6),
+        ("connection_state", "state", 9),
+        ("lag_state", "state", 7),
+        ("gateway_state", "state", 4),
+        ("gateway_attachment_state", "state", 4),
+        ("gateway_association_state", "state", 5),
+    ];
+    for (metric, key, n_states) in sets {
+        let mut groups: BTreeMap<Vec<(String, String)>, (usize, f64)> = BTreeMap::new();
+        for s in select(&samples, &name(metric), &[]) {
+            let id: Vec<(String, String)> = s
+                .labels
+                .iter()
+                .filter(|(k, _)| k != key)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let e = groups.entry(id).or_default();
+            e.0 += 1;
+            e.1 += s.value;
+        }
+        assert!(!groups.is_empty(), "{metric} has no series");
+        for (id, (count, sum)) in groups {
+            assert_eq!(count, *n_states, "{metric} {id:?} series per resource");
+            assert_eq!(sum, 1.0, "{metric} {id:?} active states");
+        }
+    }
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn peer_going_down_sets_bgp_peer_up_to_zero_and_counts_the_change() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let sel = [
+        ("virtual_interface_id", "dxvif-test0001"),
+        ("address_family", "ipv4"),
+    ];
+    let before = parse(&scrape(&app).await);
+    assert_eq!(select(&before, &name("bgp_peer_up"), &sel)[0].value, 1.0);
+    assert_eq!(
+        select(&before, &name("bgp_peer_status_changes_total"), &sel)[0].value,
+        0.0
+    );
+
+    let status = control(&sim, "/_sim/peer", json!({"virtual_interface_id": "dxvif-test0001", "address_family": "ipv4", "bgp_status": "down"})).await;
+    assert_eq!(status, 200);
+    // One interval is 500ms here; allow generously for a loaded machine.
+    let after = scrape_until(&app, "peer down", |s| {
+        select(s, &name("bgp_peer_up"), &sel)
+            .first()
+            .map(|x| x.value)
+            == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        select(&after, &name("bgp_peer_status_changes_total"), &sel)[0].value,
+        1.0
+    );
+    let down = select(
+        &after,
+        &name("bgp_peer_status"),
+        &[sel[0], sel[1], ("status", "down")],
+    );
+    assert_eq!(down[0].value, 1.0);
+    let asn = &select(&after, &name("bgp_peer_up"), &sel)[0].labels["asn"];
+    assert_eq!(asn, "4200000000", "4-byte ASN from asnLong");
+
+    control(&sim, "/_sim/peer", json!({"virtual_interface_id": "dxvif-test0001", "address_family": "ipv4", "bgp_status": "up"})).await;
+    let back = scrape_until(&app, "peer up again", |s| {
+        select(s, &name("bgp_peer_up"), &sel)
+            .first()
+            .map(|x| x.value)
+            == Some(1.0)
+    })
+    .await;
+    assert_eq!(
+        select(&back, &name("bgp_peer_status_changes_total"), &sel)[0].value,
+        2.0
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_vifs_series_disappear() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let client = sdk_client(&sim, "us-east-1").await;
+    client
+        .delete_virtual_interface()
+        .virtual_interface_id("dxvif-test0002")
+        .send()
+        .await
+        .expect("DeleteVirtualInterface");
+    let id = [("virtual_interface_id", "dxvif-test0002")];
+    scrape_until(&app, "VIF shown as deleted", |s| {
+        select(
+            s,
+            &name("virtual_interface_state"),
+            &[id[0], ("state", "deleted")],
+        )
+        .first()
+        .map(|x| x.value)
+            == Some(1.0)
+    })
+    .await;
+    // Deleted VIFs stay listed for 15 minutes of simulated time, then vanish.
+    assert_eq!(
+        control(&sim, "/_sim/clock/advance", json!({"seconds": 16 * 60})).await,
+        200
+    );
+    let gone = scrape_until(&app, "VIF gone", |s| {
+        select(s, &name("virtual_interface_info"), &id).is_empty()
+    })
+    .await;
+    for metric in [
+        "virtual_interface_state",
+        "bgp_peer_up",
+        "bgp_peer_status_changes_total",
+        "bgp_peer_info",
+    ] {
+        assert!(
+            select(&gone, &name(metric), &id).is_empty(),
+            "{metric} still has the deleted VIF"
+        );
+    }
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pagination_is_followed_across_many_pages() {
+    use directconnect_exporter::simulator::{GenerateSpec, Scenario};
+    let spec = GenerateSpec {
+        accounts: 1,
+        regions: 1,
+        vifs_per_region: 345,
+        ..GenerateSpec::default()
+    };
+    let sim = start_simulator(Scenario::generate(&spec)).await;
+    let region = Scenario::generate(&spec).regions()[0].clone();
+    let cfg = format!("interval: 2s\ntargets:\n  - regions: [{region}]\n");
+    let app = start_exporter(&sim, &cfg, &[]).await;
+    wait_ready(&app).await;
+    let samples = parse(&scrape(&app).await);
+    let ids: BTreeSet<&String> = select(&samples, &name("virtual_interface_info"), &[])
+        .iter()
+        .map(|s| &s.labels["virtual_interface_id"])
+        .collect();
+    assert_eq!(ids.len(), 345);
+    let pages = select(
+        &samples,
+        &name("api_requests_total"),
+        &[
+            ("operation", "DescribeVirtualInterfaces"),
+            ("result", "success"),
+        ],
+    );
+    assert!(
+        pages[0].value >= 4.0,
+        "at least 4 pages of 100: {}",
+        pages[0].value
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateways_are_collected_once_per_account_not_per_region() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let samples = parse(&scrape(&app).await);
+    let gw = select(&samples, &name("gateway_info"), &[]);
+    assert_eq!(gw.len(), 1, "{gw:?}");
+    assert!(!gw[0].labels.contains_key("aws_region"));
+    let attachments = select(
+        &samples,
+        &name("gateway_attachment_state"),
+        &[("state", "attached")],
+    );
+    assert_eq!(
+        attachments.len(),
+        3,
+        "one per attached VIF, across regions: {attachments:?}"
+    );
+    let calls = select(
+        &samples,
+        &name("api_requests_total"),
+        &[("operation", "DescribeDirectConnectGateways")],
+    );
+    let regions: BTreeSet<&String> = calls.iter().map(|s| &s.labels["aws_region"]).collect();
+    assert_eq!(
+        regions.len(),
+        1,
+        "gateways asked in one region only: {calls:?}"
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_are_labelled_apart_and_a_denied_role_does_not_affect_the_others() {
+    let sim = start_simulator(fleet()).await;
+    let cfg = format!(
+        "{TWO_ACCOUNTS}  - role_arn: arn:aws:iam::333333333333:role/dx-read\n    regions: [us-east-1]\n"
+    );
+    let app = start_exporter(&sim, &cfg, &[]).await;
+    wait_ready(&app).await;
+    let samples = parse(&scrape(&app).await);
+    let other = select(
+        &samples,
+        &name("virtual_interface_info"),
+        &[("virtual_interface_id", "dxvif-test0201")],
+    );
+    assert_eq!(other.len(), 1);
+    assert_eq!(other[0].labels["aws_account_id"], "222222222222");
+    let mine = select(
+        &samples,
+        &name("virtual_interface_info"),
+        &[("virtual_interface_id", "dxvif-test0001")],
+    );
+    assert_eq!(mine[0].labels["aws_account_id"], "111111111111");
+    for s in select(&samples, &name("collector_success"), &[]) {
+        let denied = s.labels["aws_account_id"] == "333333333333";
+        assert_eq!(s.value, if denied { 0.0 } else { 1.0 }, "{s:?}");
+    }
+    assert!(
+        select(
+            &samples,
+            &name("connection_info"),
+            &[("connection_id", "dxcon-test0301")]
+        )
+        .is_empty()
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_future_enum_value_becomes_unknown() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    control(
+        &sim,
+        "/_sim/virtual-interface",
+        json!({"virtual_interface_id": "dxvif-test0101", "state": "hibernating"}),
+    )
+    .await;
+    control(&sim, "/_sim/peer", json!({"virtual_interface_id": "dxvif-test0101", "address_family": "ipv4", "bgp_status": "flux", "bgp_peer_state": "dreaming"})).await;
+    let id = ("virtual_interface_id", "dxvif-test0101");
+    let s = scrape_until(&app, "unknown states", |s| {
+        select(
+            s,
+            &name("virtual_interface_state"),
+            &[id, ("state", "unknown")],
+        )
+        .first()
+        .map(|x| x.value)
+            == Some(1.0)
+    })
+    .await;
+    assert_eq!(
+        select(&s, &name("bgp_peer_status"), &[id, ("status", "unknown")])[0].value,
+        1.0
+    );
+    assert_eq!(
+        select(&s, &name("bgp_peer_state"), &[id, ("state", "unknown")])[0].value,
+        1.0
+    );
+    assert_eq!(select(&s, &name("bgp_peer_up"), &[id])[0].value, 0.0);
+    assert!(
+        select(
+            &s,
+            &name("virtual_interface_state"),
+            &[("state", "hibernating")]
+        )
+        .is_empty()
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttled_target_keeps_last_good_data_then_drops_it_after_max_staleness() {
+    let sim = start_simulator(fleet()).await;
+    let cfg =
+        "interval: 500ms\ntimeout: 1s\nmax_staleness: 4s\ntargets:\n  - regions: [eu-west-1]\n";
+    let app = start_exporter(&sim, cfg, &[]).await;
+    wait_ready(&app).await;
+    let id = [("virtual_interface_id", "dxvif-test0101")];
+    assert_eq!(
+        select(
+            &parse(&scrape(&app).await),
+            &name("virtual_interface_info"),
+            &id
+        )
+        .len(),
+        1
+    );
+    let st = control(
+        &sim,
+        "/_sim/faults",
+        json!({"kind": "throttle", "operation": "DescribeVirtualInterfaces"}),
+    )
+    .await;
+    assert_eq!(st, 200);
+    let failing = scrape_until(&app, "collector failing", |s| {
+        select(
+            s,
+            &name("collector_success"),
+            &[("collector", "virtual_interfaces")],
+        )
+        .first()
+        .map(|x| x.value)
+            == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        select(&failing, &name("virtual_interface_info"), &id).len(),
+        1,
+        "last good data kept"
+    );
+    let throttled = select(
+        &failing,
+        &name("api_requests_total"),
+        &[
+            ("operation", "DescribeVirtualInterfaces"),
+            ("result", "throttled"),
+        ],
+    );
+    assert!(throttled[0].value >= 1.0);
+    // Other collectors of the same target are unaffected.
+    assert_eq!(
+        select(
+            &failing,
+            &name("collector_success"),
+            &[("collector", "connections")]
+        )[0]
+        .value,
+        1.0
+    );
+    scrape_until(&app, "stale data dropped", |s| {
+        select(s, &name("virtual_interface_info"), &id).is_empty()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        http.delete(format!("{}/_sim/faults", sim.endpoint_url()))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    scrape_until(&app, "recovered", |s| {
+        select(s, &name("virtual_interface_info"), &id).len() == 1
+    })
+    .await;
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_errors_are_retried_and_counted() {
+    let sim = start_simulator(fleet()).await;
+    control(
+        &sim,
+        "/_sim/faults",
+        json!({"kind": "server_error", "operation": "DescribeLags", "count": 2}),
+    )
+    .await;
+    let cfg = "interval: 5s\ntargets:\n  - regions: [us-east-1]\n";
+    let app = start_exporter(&sim, cfg, &[]).await;
+    wait_ready(&app).await;
+    let s = parse(&scrape(&app).await);
+    let lags = ("operation", "DescribeLags");
+    assert_eq!(
+        select(
+            &s,
+            &name("api_requests_total"),
+            &[lags, ("result", "server_error")]
+        )[0]
+        .value,
+        2.0
+    );
+    assert_eq!(
+        select(
+            &s,
+            &name("api_requests_total"),
+            &[lags, ("result", "success")]
+        )[0]
+        .value,
+        1.0
+    );
+    assert_eq!(
+        select(&s, &name("collector_success"), &[("collector", "lags")])[0].value,
+        1.0
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_from_the_api_appear_nowhere_in_metrics_or_the_landing_page() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let secrets = known_secrets(&sim).await;
+    assert!(
+        !secrets.is_empty(),
+        "the simulator hands out secrets to check against"
+    );
+    let metrics = scrape(&app).await;
+    let page = http()
+        .get(base_url(&app))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("dxvif-test0001"), "landing page lists VIFs");
+    for secret in &secrets {
+        assert!(!metrics.contains(secret.as_str()), "secret in /metrics");
+        assert!(!page.contains(secret.as_str()), "secret on /");
+    }
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+/// Every authKey, customerRouterConfig and MACsec secret the simulator would return.
+pub async fn known_secrets(
+    sim: &directconnect_exporter::simulator::SimulatorHandle,
+) -> Vec<String> {
+    let client = sdk_client(sim, "us-east-1").await;
+    let mut secrets = Vec::new();
+    let vifs = client.describe_virtual_interfaces().send().await.unwrap();
+    for v in vifs.virtual_interfaces() {
+        secrets.extend(v.auth_key().map(str::to_owned));
+        secrets.extend(v.customer_router_config().map(str::to_owned));
+        for p in v.bgp_peers() {
+            secrets.extend(p.auth_key().map(str::to_owned));
+        }
+    }
+    let conns = client.describe_connections().send().await.unwrap();
+    for c in conns.connections() {
+        for k in c.mac_sec_keys() {
+            secrets.extend(k.secret_arn().map(str::to_owned));
+            secrets.extend(k.ckn().map(str::to_owned));
+        }
+    }
+    secrets.retain(|s| s.len() >= 6);
+    secrets
+}
+
+pub async fn sdk_client(
+    sim: &directconnect_exporter::simulator::SimulatorHandle,
+    region: &str,
+) -> aws_sdk_directconnect::Client {
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(sim.endpoint_url())
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            ACCESS_KEY, "secret", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_directconnect::Client::new(&conf)
+}
