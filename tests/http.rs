@@ -196,3 +196,113 @@ async fn a_strict_openmetrics_parser_accepts_the_output() {
     app.stop().await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_basic_auth_from_the_web_config_protect_every_endpoint() {
+    let dir = temp_file("placeholder", "").parent().unwrap().to_owned();
+    // A throwaway CA and a server certificate for 127.0.0.1 it signs.
+    let script = "set -e
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=test-ca -days 1 -keyout ca.key -out ca.crt
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj /CN=localhost -keyout server.key -out server.csr
+printf 'subjectAltName=IP:127.0.0.1\\nbasicConstraints=critical,CA:FALSE\\n' > ext.cnf
+openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 1 -extfile ext.cnf -out server.crt";
+    let status = Command::new("sh")
+        .args(["-c", script])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("sh and the openssl CLI (Debian package openssl)");
+    assert!(status.success());
+    let hash = bcrypt::hash("scrape-pass", 4).unwrap();
+    let web = dir.join("web.yml");
+    std::fs::write(
+        &web,
+        format!("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS12\nbasic_auth_users:\n  prometheus: '{hash}'\n"),
+    )
+    .unwrap();
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(
+        &sim,
+        TWO_ACCOUNTS,
+        &["--web.config.file", web.to_str().unwrap()],
+    )
+    .await;
+    let ca = reqwest::Certificate::from_pem(&std::fs::read(dir.join("ca.crt")).unwrap()).unwrap();
+    let client = reqwest::Client::builder()
+        .add_root_certificate(ca)
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let url = format!("https://{}/metrics", app.local_addrs()[0]);
+
+    let anonymous = client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    let wrong = client
+        .get(&url)
+        .basic_auth("prometheus", Some("guess"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let ok = client
+        .get(&url)
+        .basic_auth("prometheus", Some("scrape-pass"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(
+        ok.text()
+            .await
+            .unwrap()
+            .contains("aws_directconnect_exporter_build_info")
+    );
+    // Plain HTTP on the TLS port gets no metrics.
+    let plain = http()
+        .get(format!("http://{}/metrics", app.local_addrs()[0]))
+        .send()
+        .await;
+    assert!(plain.map(|r| r.status() != 200).unwrap_or(true));
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_clients_holding_connections_do_not_starve_scrapes() {
+    use tokio::io::AsyncWriteExt;
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
+    wait_ready(&app).await;
+    let addr = app.local_addrs()[0];
+    // Fifty clients that send half a request head and then stall.
+    let mut stalled = Vec::new();
+    for _ in 0..50 {
+        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
+        stalled.push(s);
+    }
+    let started = std::time::Instant::now();
+    for _ in 0..5 {
+        let body = scrape(&app).await;
+        assert!(body.contains("aws_directconnect_bgp_peer_up{"));
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "scrapes waited on stalled clients"
+    );
+    // An oversized request head is refused, not buffered without bound.
+    let huge = "x".repeat(64 * 1024);
+    let resp = http()
+        .get(format!("http://{addr}/metrics"))
+        .header("X-Huge", huge)
+        .send()
+        .await;
+    assert!(resp.map(|r| r.status().is_client_error()).unwrap_or(true));
+    drop(stalled);
+    app.stop().await;
+    sim.shutdown().await;
+}
