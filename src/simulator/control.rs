@@ -1,0 +1,293 @@
+//! The control endpoint under `/_sim/`: set peer, VIF, connection and LAG states, inject faults, advance the clock, read the request log and dump the state.
+//!
+//! Endpoints (JSON in and out):
+//! - `GET /_sim/health` → `{"status": "ok"}`
+//! - `GET /_sim/state` → `{"now_seconds", "accounts": {id: {deny_assume_role, gateways,
+//!   attachments, associations, regions: {name: {connections, lags, virtual_interfaces}}}}, "faults"}`
+//! - `POST /_sim/peer` `{"virtual_interface_id", "address_family"|"bgp_peer_id", "bgp_status"?, "bgp_peer_state"?}` → the VIF
+//! - `POST /_sim/virtual-interface` `{"virtual_interface_id", "state"}` → the VIF
+//! - `POST /_sim/connection` `{"connection_id", "state"}` → the connection
+//! - `POST /_sim/lag` `{"lag_id", "state"}` → the LAG
+//! - `POST /_sim/faults` `{"kind", "operation"?, "account"?, "region"?, "count"?, "latency_ms"?}` → `{"id": n}`
+//! - `GET /_sim/faults` → active faults; `DELETE /_sim/faults` → `{"cleared": n}`
+//! - `POST /_sim/clock/advance` `{"seconds": number}` → `{"now_seconds": number}`
+//! - `GET /_sim/requests` → `[{"seq", "operation", "account", "region", "status", "error_code"}]`
+//! - `DELETE /_sim/requests` → `{"cleared": n}`
+//!
+//! Unknown resource ids answer 404 `{"error": ...}`; a bad body answers 400; a known
+//! path with another method answers 405.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use hyper::{Method, StatusCode};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use super::scenario::FaultKind;
+use super::state::{ControlError, State};
+
+/// Upper bound of one clock advance (about 10 years), so `Duration` math cannot overflow.
+const MAX_ADVANCE_SECONDS: f64 = 315_360_000.0;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PeerRequest {
+    virtual_interface_id: String,
+    #[serde(default)]
+    address_family: Option<String>,
+    #[serde(default)]
+    bgp_peer_id: Option<String>,
+    #[serde(default)]
+    bgp_status: Option<String>,
+    #[serde(default)]
+    bgp_peer_state: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VifStateRequest {
+    virtual_interface_id: String,
+    state: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectionStateRequest {
+    connection_id: String,
+    state: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LagStateRequest {
+    lag_id: String,
+    state: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultRequest {
+    kind: FaultKind,
+    #[serde(default)]
+    operation: Option<String>,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    #[serde(default)]
+    count: Option<u32>,
+    #[serde(default)]
+    latency_ms: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockRequest {
+    seconds: f64,
+}
+
+fn error(status: StatusCode, message: impl std::fmt::Display) -> (StatusCode, Value) {
+    (status, json!({"error": message.to_string()}))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, (StatusCode, Value)> {
+    serde_json::from_slice(body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid request body: {e}"),
+        )
+    })
+}
+
+fn from_control(result: Result<Value, ControlError>) -> (StatusCode, Value) {
+    match result {
+        Ok(v) => (StatusCode::OK, v),
+        Err(e @ ControlError::NotFound(_)) => error(StatusCode::NOT_FOUND, e),
+        Err(e @ ControlError::Invalid(_)) => error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+/// Answers one control request. The lock is held only for the state change itself.
+pub(crate) fn handle(
+    state: &Mutex<State>,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> (StatusCode, Value) {
+    match route(state, method, path, body) {
+        Ok(reply) | Err(reply) => reply,
+    }
+}
+
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    // A panic elsewhere must not take the control endpoint down with it.
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn route(
+    state: &Mutex<State>,
+    method: &Method,
+    path: &str,
+    body: &[u8],
+) -> Result<(StatusCode, Value), (StatusCode, Value)> {
+    let path = path.trim_end_matches('/');
+    let allowed: &[Method] = match path {
+        "/_sim/health" | "/_sim/state" => &[Method::GET],
+        "/_sim/peer"
+        | "/_sim/virtual-interface"
+        | "/_sim/connection"
+        | "/_sim/lag"
+        | "/_sim/clock/advance" => &[Method::POST],
+        "/_sim/faults" => &[Method::GET, Method::POST, Method::DELETE],
+        "/_sim/requests" => &[Method::GET, Method::DELETE],
+        _ => {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                format!("no control endpoint {path}"),
+            ));
+        }
+    };
+    if !allowed.contains(method) {
+        return Err(error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed on {path}"),
+        ));
+    }
+    Ok(match (method.as_str(), path) {
+        ("GET", "/_sim/health") => (StatusCode::OK, json!({"status": "ok"})),
+        ("GET", "/_sim/state") => (StatusCode::OK, lock(state).dump()),
+        ("POST", "/_sim/peer") => {
+            let r: PeerRequest = parse(body)?;
+            if r.bgp_status.is_none() && r.bgp_peer_state.is_none() {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "give bgp_status and/or bgp_peer_state",
+                ));
+            }
+            from_control(lock(state).set_peer(
+                &r.virtual_interface_id,
+                r.address_family.as_deref(),
+                r.bgp_peer_id.as_deref(),
+                r.bgp_status.as_deref(),
+                r.bgp_peer_state.as_deref(),
+            ))
+        }
+        ("POST", "/_sim/virtual-interface") => {
+            let r: VifStateRequest = parse(body)?;
+            from_control(lock(state).set_vif_state(&r.virtual_interface_id, &r.state))
+        }
+        ("POST", "/_sim/connection") => {
+            let r: ConnectionStateRequest = parse(body)?;
+            from_control(lock(state).set_connection_state(&r.connection_id, &r.state))
+        }
+        ("POST", "/_sim/lag") => {
+            let r: LagStateRequest = parse(body)?;
+            from_control(lock(state).set_lag_state(&r.lag_id, &r.state))
+        }
+        ("POST", "/_sim/faults") => {
+            let r: FaultRequest = parse(body)?;
+            if r.count == Some(0) {
+                return Err(error(StatusCode::BAD_REQUEST, "count must be at least 1"));
+            }
+            if r.kind == FaultKind::Latency && r.latency_ms.is_none_or(|ms| ms == 0 || ms > 600_000)
+            {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "latency needs latency_ms in 1..=600000",
+                ));
+            }
+            let id = lock(state).add_fault(
+                r.kind,
+                r.operation,
+                r.account,
+                r.region,
+                r.count,
+                r.latency_ms.unwrap_or(0),
+            );
+            (StatusCode::OK, json!({"id": id}))
+        }
+        ("GET", "/_sim/faults") => (StatusCode::OK, json!(lock(state).faults())),
+        ("DELETE", "/_sim/faults") => (
+            StatusCode::OK,
+            json!({"cleared": lock(state).clear_faults()}),
+        ),
+        ("POST", "/_sim/clock/advance") => {
+            let r: ClockRequest = parse(body)?;
+            if !r.seconds.is_finite() || r.seconds < 0.0 || r.seconds > MAX_ADVANCE_SECONDS {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "seconds must be a finite number in 0..=315360000",
+                ));
+            }
+            let mut st = lock(state);
+            st.advance_clock(Duration::from_secs_f64(r.seconds));
+            (
+                StatusCode::OK,
+                json!({"now_seconds": st.now_ms() as f64 / 1000.0}),
+            )
+        }
+        ("GET", "/_sim/requests") => (StatusCode::OK, json!(lock(state).requests())),
+        ("DELETE", "/_sim/requests") => {
+            let mut st = lock(state);
+            let n = st.requests().len();
+            st.clear_requests();
+            (StatusCode::OK, json!({"cleared": n}))
+        }
+        _ => error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed on {path}"),
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::simulator::Scenario;
+
+    fn sim() -> Mutex<State> {
+        Mutex::new(State::new(Scenario::demo()))
+    }
+
+    #[test]
+    fn unknown_ids_are_404_and_bad_bodies_are_400() {
+        let s = sim();
+        let (st, _) = handle(
+            &s,
+            &Method::POST,
+            "/_sim/virtual-interface",
+            br#"{"virtual_interface_id":"dxvif-nope","state":"down"}"#,
+        );
+        assert_eq!(st, StatusCode::NOT_FOUND);
+        let (st, _) = handle(&s, &Method::POST, "/_sim/virtual-interface", b"{");
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = handle(
+            &s,
+            &Method::POST,
+            "/_sim/clock/advance",
+            br#"{"seconds":-1}"#,
+        );
+        assert_eq!(st, StatusCode::BAD_REQUEST);
+        let (st, _) = handle(&s, &Method::GET, "/_sim/peer", b"");
+        assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
+        let (st, _) = handle(&s, &Method::GET, "/_sim/nope", b"");
+        assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn faults_get_ids_and_can_be_cleared() {
+        let s = sim();
+        let (st, v) = handle(
+            &s,
+            &Method::POST,
+            "/_sim/faults",
+            br#"{"kind":"throttle","count":2}"#,
+        );
+        assert_eq!(st, StatusCode::OK);
+        assert_eq!(v["id"], 1);
+        let (_, v) = handle(&s, &Method::DELETE, "/_sim/faults", b"");
+        assert_eq!(v["cleared"], 1);
+    }
+}
