@@ -268,20 +268,26 @@ async fn demo_mode_serves_a_moving_fleet_with_no_aws_account() {
     );
     demo.wait_for("simulator listening");
     let base = demo.listen_address();
-    let samples = eventually(Duration::from_secs(30), "demo data", || {
-        let url = format!("{base}/metrics");
-        async move {
-            let text = http().get(url).send().await.ok()?.text().await.ok()?;
-            let s = parse(&text);
-            let accounts: std::collections::BTreeSet<String> =
-                select(&s, "aws_directconnect_bgp_peer_up", &[])
-                    .iter()
-                    .map(|x| x.labels["aws_account_id"].clone())
-                    .collect();
-            (accounts.len() >= 2).then_some(s)
-        }
+    eventually(Duration::from_secs(30), "demo ready", || {
+        let url = format!("{base}/-/ready");
+        async move { (http().get(url).send().await.ok()?.status() == 200).then_some(()) }
     })
     .await;
+    let text = http()
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let samples = parse(&text);
+    let accounts: std::collections::BTreeSet<&String> =
+        select(&samples, "aws_directconnect_bgp_peer_up", &[])
+            .iter()
+            .map(|x| &x.labels["aws_account_id"])
+            .collect();
+    assert!(accounts.len() >= 2, "{accounts:?}");
     let regions: std::collections::BTreeSet<&String> =
         select(&samples, "aws_directconnect_virtual_interface_info", &[])
             .iter()
