@@ -14,7 +14,7 @@ use prometheus_client::metrics::gauge::ConstGauge;
 use prometheus_client::registry::Registry;
 
 use crate::config::tag_label_name;
-use crate::model::{CollectorData, CollectorKind, Snapshot, Tags};
+use crate::model::{CollectorData, Snapshot, Tags};
 
 /// Prefix of every metric name.
 pub const PREFIX: &str = "aws_directconnect_";
@@ -681,11 +681,6 @@ pub fn family_names() -> Vec<String> {
     ]
     .map(|n| format!("{PREFIX}{n}"));
     info.into_iter().chain(counters).chain(gauges).collect()
-}
-
-/// Whether a collector kind's metrics carry `aws_region` (gateways are global).
-pub fn has_region_label(kind: CollectorKind) -> bool {
-    kind != CollectorKind::Gateways
 }
 
 #[cfg(test)]

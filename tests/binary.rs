@@ -304,3 +304,36 @@ async fn demo_mode_serves_a_moving_fleet_with_no_aws_account() {
     let (code, log) = demo.terminate();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let mut demo = Running::start(
+        &[
+            "--demo",
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--log.format",
+            "json",
+        ],
+        &[],
+    );
+    let line = demo.wait_for("simulator listening");
+    let v: serde_json::Value = serde_json::from_str(&line).expect("a JSON object");
+    assert_eq!(v["level"], "INFO", "{line}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("simulator listening"),
+        "{line}"
+    );
+    assert!(
+        v["endpoint"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:"),
+        "{line}"
+    );
+    let (code, log) = demo.terminate();
+    assert_eq!(code, Some(0), "{log}");
+}
