@@ -1348,3 +1348,169 @@ async fn shutdown_stops_the_server() {
     let connect = bounded(tokio::net::TcpStream::connect(addr)).await;
     assert!(connect.is_err(), "nothing listens after shutdown");
 }
+
+#[tokio::test]
+async fn an_ipv6_vif_with_addresses_is_rejected() {
+    let h = start(Scenario::demo()).await;
+    let c = client(&h).await;
+    let err = bounded(
+        c.create_private_virtual_interface()
+            .connection_id(NYC_PRIMARY)
+            .new_private_virtual_interface(
+                NewPrivateVirtualInterface::builder()
+                    .virtual_interface_name("v6")
+                    .vlan(980)
+                    .asn(65000)
+                    .address_family(AddressFamily::IPv6)
+                    .amazon_address("2001:db8::1/125")
+                    .build()
+                    .unwrap(),
+            )
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("DirectConnectClientException"));
+    let err = bounded(
+        c.create_private_virtual_interface()
+            .connection_id("dxcon-doesnotexist")
+            .new_private_virtual_interface(
+                NewPrivateVirtualInterface::builder()
+                    .virtual_interface_name("nowhere")
+                    .vlan(981)
+                    .asn(65000)
+                    .build()
+                    .unwrap(),
+            )
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        code(&err).as_deref(),
+        Some("DirectConnectClientException"),
+        "unknown connection"
+    );
+}
+
+#[tokio::test]
+async fn describing_vifs_by_connection_returns_only_that_connections_vifs() {
+    let h = start(Scenario::demo()).await;
+    let c = client(&h).await;
+    let out = bounded(
+        c.describe_virtual_interfaces()
+            .connection_id(NYC_LAG)
+            .send(),
+    )
+    .await
+    .unwrap();
+    let ids: Vec<_> = out
+        .virtual_interfaces()
+        .iter()
+        .filter_map(|v| v.virtual_interface_id())
+        .collect();
+    assert_eq!(ids, vec![PRIVATE_VPC]);
+}
+
+#[tokio::test]
+async fn sts_faults_apply_only_when_they_name_the_sts_action() {
+    let h = start(Scenario::demo()).await;
+    let sts =
+        aws_sdk_sts::Client::new(&sdk_config(&h, creds(PRIMARY_KEY), "us-east-1", false).await);
+    post(&h, "/_sim/faults", json!({"kind": "server_error"})).await;
+    bounded(sts.get_caller_identity().send())
+        .await
+        .expect("a fault without an operation only hits Direct Connect");
+    post(
+        &h,
+        "/_sim/faults",
+        json!({"kind": "throttle", "operation": "AssumeRole", "count": 1}),
+    )
+    .await;
+    let err = bounded(
+        sts.assume_role()
+            .role_arn("arn:aws:iam::222222222222:role/x")
+            .role_session_name("s")
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("Throttling"));
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_and_the_server_keeps_serving() {
+    let h = start(Scenario::demo()).await;
+    let big = vec![b' '; 2 * 1024 * 1024];
+    let result = bounded(
+        reqwest::Client::new()
+            .post(h.endpoint_url())
+            .header("x-amz-target", "OvertureService.DescribeVirtualInterfaces")
+            .body(big)
+            .send(),
+    )
+    .await;
+    // Either the 413 arrives or the server closed the connection while we were writing.
+    if let Ok(resp) = result {
+        assert_eq!(resp.status().as_u16(), 413);
+    }
+    let (s, _) = control(&h, reqwest::Method::GET, "/_sim/health", None).await;
+    assert_eq!(s, 200);
+}
+
+#[tokio::test]
+async fn a_silent_client_does_not_block_others() {
+    use tokio::io::AsyncWriteExt;
+    let h = start(Scenario::demo()).await;
+    let mut idle = bounded(tokio::net::TcpStream::connect(h.local_addr()))
+        .await
+        .unwrap();
+    bounded(idle.write_all(b"POST / HTTP/1.1\r\nHost: x\r\n"))
+        .await
+        .unwrap();
+    let c = client(&h).await;
+    bounded(c.describe_connections().send())
+        .await
+        .expect("served despite the idle client");
+}
+
+#[test]
+fn starting_logs_the_endpoint_line_others_rely_on() {
+    use std::sync::{Arc, Mutex};
+    #[derive(Clone, Default)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let sink = Sink::default();
+    let writer = sink.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let url = tracing::subscriber::with_default(subscriber, || {
+        rt.block_on(async {
+            let h = start(Scenario::demo()).await;
+            let url = h.endpoint_url();
+            h.shutdown().await;
+            url
+        })
+    });
+    let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.contains("simulator listening"))
+        .expect("a listening line");
+    assert!(line.contains(&format!("endpoint={url}")), "{line}");
+    assert!(url.starts_with("http://127.0.0.1:"));
+}

@@ -91,10 +91,12 @@ pub enum ScenarioError {
         source: serde_yaml_ng::Error,
     },
     /// The YAML parsed but breaks a rule (duplicate id, unknown reference, ...).
-    #[error("{origin}: {path}: {message}")]
+    #[error("{origin}{}: {path}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid {
         /// File name or other origin label.
         origin: String,
+        /// Best-effort 1-based line: the last line mentioning the offending value.
+        line: Option<usize>,
         /// Field path, e.g. `accounts[0].regions.us-east-1.virtual_interfaces[2].vlan`.
         path: String,
         /// What is wrong.
@@ -730,6 +732,7 @@ impl Scenario {
             .normalize()
             .map_err(|(path, message)| ScenarioError::Invalid {
                 origin: origin.to_owned(),
+                line: offending_line(text, &message),
                 path,
                 message,
             })?;
@@ -1245,6 +1248,17 @@ impl TimelineEvent {
     }
 }
 
+/// The last line of `text` that mentions the first quoted value of `message` (validation
+/// messages quote the offending id or value), as a 1-based line number.
+fn offending_line(text: &str, message: &str) -> Option<usize> {
+    let needle = message.split('"').nth(1).filter(|n| !n.is_empty())?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .last()
+        .map(|(i, _)| i + 1)
+}
+
 /// FNV-1a, for deterministic derived ids and addresses.
 pub(crate) fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -1350,6 +1364,7 @@ mod tests {
         let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        virtual_interfaces:\n          - {id: dxvif-a, connection: dxcon-nope, vlan: 5}\n";
         let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
         assert!(err.contains("virtual_interfaces[0].connection"), "{err}");
+        assert!(err.starts_with("x.yaml:6: "), "{err}");
     }
 
     #[test]
@@ -1357,6 +1372,25 @@ mod tests {
         let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        connections: [{id: dxcon-a}]\n        virtual_interfaces:\n          - {id: dxvif-a, connection: dxcon-a, vlan: 5, peers: [{family: ipv4}, {family: ipv4}]}\n";
         let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
         assert!(err.contains("at most one ipv4"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_file_is_a_read_error_naming_the_path() {
+        let err = Scenario::load("/nonexistent/scenario.yaml").unwrap_err();
+        assert_eq!(err.label(), "read");
+        assert!(err.to_string().contains("/nonexistent/scenario.yaml"));
+    }
+
+    #[test]
+    fn a_timeline_event_needs_exactly_one_kind() {
+        let yaml = "accounts: []\ntimeline:\n  - {at: 5s}\n";
+        let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
+        assert!(err.contains("exactly one"), "{err}");
+        let bad_duration = "timeline:\n  - {at: 5 seconds}\n";
+        let err = Scenario::from_yaml(bad_duration, "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]

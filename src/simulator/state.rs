@@ -415,6 +415,7 @@ pub fn render_attachment(vif: &VifSpec) -> Value {
     let state = match vif.state.as_str() {
         "deleting" => "detaching",
         "deleted" | "rejected" => "detached",
+        "pending" | "verifying" | "confirming" => "attaching",
         _ => vif.attachment_state.as_str(),
     };
     let kind = if vif.vif_type == "transit" {
@@ -1734,6 +1735,21 @@ impl State {
     pub fn dump(&mut self) -> Value {
         self.tick();
         let now = self.now_ms();
+        // Attachments belong to the gateway's owner; VIFs may live in any account.
+        let mut by_gateway: HashMap<&str, Vec<Value>> = HashMap::new();
+        for v in self
+            .accounts
+            .values()
+            .flat_map(|a| a.regions.values())
+            .flat_map(|r| r.vifs.values())
+        {
+            if let Some(g) = &v.gateway {
+                by_gateway
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(render_attachment(v));
+            }
+        }
         let mut accounts = serde_json::Map::new();
         for (id, acc) in &self.accounts {
             let mut regions = serde_json::Map::new();
@@ -1759,17 +1775,10 @@ impl State {
                     }),
                 );
             }
-            let attachments: Vec<Value> = self
-                .accounts
-                .values()
-                .flat_map(|a| a.regions.values())
-                .flat_map(|r| r.vifs.values())
-                .filter(|v| {
-                    v.gateway
-                        .as_ref()
-                        .is_some_and(|g| acc.gateways.contains_key(g))
-                })
-                .map(render_attachment)
+            let attachments: Vec<Value> = acc
+                .gateways
+                .keys()
+                .flat_map(|g| by_gateway.get(g.as_str()).into_iter().flatten().cloned())
                 .collect();
             accounts.insert(
                 id.clone(),
