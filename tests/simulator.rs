@@ -1514,3 +1514,23 @@ fn starting_logs_the_endpoint_line_others_rely_on() {
     assert!(line.contains(&format!("endpoint={url}")), "{line}");
     assert!(url.starts_with("http://127.0.0.1:"));
 }
+
+#[tokio::test]
+async fn a_public_vif_peer_needs_a_private_or_whitelisted_asn() {
+    let h = start(Scenario::demo()).await;
+    let c = client_as(&h, PRIMARY_KEY, "eu-west-1").await;
+    let err = bounded(
+        c.create_bgp_peer()
+            .virtual_interface_id("dxvif-fhq7p3zt")
+            .new_bgp_peer(
+                NewBgpPeer::builder()
+                    .asn(7224)
+                    .address_family(AddressFamily::IPv6)
+                    .build(),
+            )
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&err).as_deref(), Some("DirectConnectClientException"));
+}

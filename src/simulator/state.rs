@@ -247,6 +247,11 @@ fn asn_field(input: &Value) -> Option<u64> {
         .or_else(|| input.get("asn").and_then(Value::as_u64).filter(|a| *a > 0))
 }
 
+/// Private-use ASNs (RFC 6996): 64512–65534 and 4200000000–4294967294.
+pub fn is_private_asn(asn: u64) -> bool {
+    (64_512..=65_534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
+}
+
 fn inactive_vif(state: &str) -> bool {
     matches!(state, "deleting" | "deleted" | "rejected")
 }
@@ -1015,6 +1020,11 @@ impl State {
             )));
         }
         let asn = asn_field(new).unwrap_or(vif.asn);
+        if vif.vif_type == "public" && !is_private_asn(asn) && asn != vif.asn {
+            return Err(ApiError::client(format!(
+                "ASN {asn} is neither private nor whitelisted for public virtual interface {vif_id}"
+            )));
+        }
         let (auto_amazon, auto_customer) = peer_addresses(family, fnv(&peer_id));
         let peer = PeerSpec {
             id: peer_id.clone(),
@@ -1808,6 +1818,12 @@ mod tests {
         assert_eq!(asn_pair(65000), (65000, 65000));
         assert_eq!(asn_pair(2_147_483_647), (2_147_483_647, 2_147_483_647));
         assert_eq!(asn_pair(4_200_000_000), (0, 4_200_000_000));
+    }
+
+    #[test]
+    fn private_asn_ranges_follow_rfc_6996() {
+        assert!(is_private_asn(64_512) && is_private_asn(65_534) && is_private_asn(4_200_000_000));
+        assert!(!is_private_asn(7224) && !is_private_asn(65_535) && !is_private_asn(4_294_967_295));
     }
 
     #[test]
