@@ -1534,3 +1534,47 @@ async fn a_public_vif_peer_needs_a_private_or_whitelisted_asn() {
     .unwrap_err();
     assert_eq!(code(&err).as_deref(), Some("DirectConnectClientException"));
 }
+
+#[tokio::test]
+async fn a_large_generated_fleet_pages_quickly_in_every_account_and_region() {
+    let spec = GenerateSpec {
+        accounts: 2,
+        regions: 2,
+        vifs_per_region: 1500,
+        peers_per_vif: 2,
+        connections_per_region: 8,
+        flapping_vifs_per_region: 10,
+    };
+    let h = start(Scenario::generate(&spec)).await;
+    let started = Instant::now();
+    for (key, region) in [(PRIMARY_KEY, "us-east-1"), (SECOND_KEY, "eu-west-1")] {
+        let c = client_as(&h, key, region).await;
+        let mut token = None;
+        let mut ids = BTreeSet::new();
+        let mut calls = 0;
+        loop {
+            let out = bounded(c.describe_virtual_interfaces().set_next_token(token).send())
+                .await
+                .unwrap();
+            calls += 1;
+            for v in out.virtual_interfaces() {
+                assert!(
+                    ids.insert(v.virtual_interface_id().unwrap().to_owned()),
+                    "duplicate"
+                );
+            }
+            token = out.next_token().map(str::to_owned);
+            if token.is_none() || calls > 20 {
+                break;
+            }
+        }
+        assert_eq!((ids.len(), calls), (1500, 15), "{key} {region}");
+        let conns = bounded(c.describe_connections().send()).await.unwrap();
+        assert_eq!(conns.connections().len(), 8);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "took {:?}",
+        started.elapsed()
+    );
+}

@@ -531,6 +531,21 @@ pub fn paginate<K: AsRef<str>, R>(
     Ok((out, token))
 }
 
+/// The entries of `map` after the page cursor in `input`, so that a page costs
+/// O(page + log n) rather than a scan from the start.
+fn after_cursor<'a, V>(
+    map: &'a BTreeMap<String, V>,
+    input: &Value,
+    kind: &str,
+) -> Result<std::collections::btree_map::Range<'a, String, V>, ApiError> {
+    use std::ops::Bound;
+    let (_, after) = page_params(input, kind)?;
+    Ok(match after {
+        Some(a) => map.range::<str, _>((Bound::Excluded(a.as_str()), Bound::Unbounded)),
+        None => map.range::<str, _>(..),
+    })
+}
+
 fn with_token(mut v: Value, token: Option<String>) -> Value {
     if let Some(t) = token {
         v["nextToken"] = Value::String(t);
@@ -840,7 +855,7 @@ impl State {
                 "Virtual interface {id} does not exist"
             )));
         }
-        let items = vifs.iter().filter(|(_, v)| {
+        let items = after_cursor(vifs, input, "vifs")?.filter(|(_, v)| {
             conn.is_none_or(|c| v.connection == c) && only.is_none_or(|i| v.id == i)
         });
         let (page, token) = paginate(items, input, "vifs")?;
@@ -857,7 +872,8 @@ impl State {
         {
             return Err(ApiError::client(format!("Connection {id} does not exist")));
         }
-        let items = conns.iter().filter(|(_, c)| only.is_none_or(|i| c.id == i));
+        let items = after_cursor(conns, input, "connections")?
+            .filter(|(_, c)| only.is_none_or(|i| c.id == i));
         let (page, token) = paginate(items, input, "connections")?;
         let list: Vec<Value> = page.into_iter().map(render_connection).collect();
         Ok(with_token(json!({"connections": list}), token))
@@ -877,9 +893,7 @@ impl State {
         {
             return Err(ApiError::client(format!("LAG {id} does not exist")));
         }
-        let items = region
-            .lags
-            .iter()
+        let items = after_cursor(&region.lags, input, "lags")?
             .filter(|(_, l)| only.is_none_or(|i| l.id == i));
         let (page, token) = paginate(items, input, "lags")?;
         let list: Vec<Value> = page
@@ -903,7 +917,8 @@ impl State {
             .accounts
             .get(&caller.account)
             .map_or(&empty, |a| &a.gateways);
-        let items = gws.iter().filter(|(_, g)| only.is_none_or(|i| g.id == i));
+        let items =
+            after_cursor(gws, input, "gateways")?.filter(|(_, g)| only.is_none_or(|i| g.id == i));
         let (page, token) = paginate(items, input, "gateways")?;
         let list: Vec<Value> = page.into_iter().map(render_gateway).collect();
         Ok(with_token(json!({"directConnectGateways": list}), token))
@@ -969,7 +984,7 @@ impl State {
             .accounts
             .get(&caller.account)
             .map_or(&empty, |a| &a.associations);
-        let items = all.iter().filter(|(_, a)| {
+        let items = after_cursor(all, input, "associations")?.filter(|(_, a)| {
             gw.is_none_or(|g| a.gateway_id == g)
                 && assoc.is_none_or(|i| a.id == i)
                 && associated.is_none_or(|i| a.associated_gateway.id == i)
