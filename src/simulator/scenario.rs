@@ -1347,6 +1347,65 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_has_everything_the_dashboards_and_alerts_need() {
+        let s = Scenario::demo();
+        let regions: Vec<&RegionSpec> =
+            s.accounts.iter().flat_map(|a| a.regions.values()).collect();
+        let conns: Vec<&ConnectionSpec> = regions.iter().flat_map(|r| &r.connections).collect();
+        let lags: Vec<&LagSpec> = regions.iter().flat_map(|r| &r.lags).collect();
+        let vifs: Vec<&VifSpec> = regions.iter().flat_map(|r| &r.virtual_interfaces).collect();
+        assert!(conns.len() >= 3);
+        assert!(lags.iter().any(|l| {
+            l.minimum_links == 1
+                && conns
+                    .iter()
+                    .filter(|c| c.lag_id.as_deref() == Some(l.id.as_str()))
+                    .count()
+                    == 2
+        }));
+        assert!(vifs.len() >= 8);
+        for t in ["private", "public", "transit"] {
+            assert!(vifs.iter().any(|v| v.vif_type == t), "{t}");
+        }
+        for f in ["ipv4", "ipv6"] {
+            assert!(
+                vifs.iter().flat_map(|v| &v.peers).any(|p| p.family == f),
+                "{f}"
+            );
+        }
+        assert!(vifs.iter().any(|v| v.asn == 4_200_000_000));
+        assert!(
+            vifs.iter()
+                .all(|v| v.tags.contains_key("Name") && v.tags.contains_key("env"))
+        );
+        // A redundant pair: same gateway, different logical devices and locations.
+        let gw = "5f294f92-bafb-4011-916d-9b0bec0bd6ab";
+        let on_gw: Vec<&&VifSpec> = vifs
+            .iter()
+            .filter(|v| v.gateway.as_deref() == Some(gw))
+            .collect();
+        assert!(on_gw.iter().any(|a| on_gw.iter().any(
+            |b| a.location != b.location && a.aws_logical_device_id != b.aws_logical_device_id
+        )));
+        assert!(!s.accounts[0].associations.is_empty());
+        // A healthy baseline at t=0 and movement within two minutes.
+        assert!(vifs.iter().all(|v| v.state == "available"));
+        assert!(
+            vifs.iter()
+                .flat_map(|v| &v.peers)
+                .all(|p| p.status == "up" && p.state == "available")
+        );
+        assert!(s.timeline.iter().any(|e| {
+            e.at.0 < Duration::from_secs(60)
+                && e.peer
+                    .as_ref()
+                    .is_some_and(|p| p.bgp_status.as_deref() == Some("down"))
+        }));
+        assert!(s.timeline.iter().any(|e| e.flap.is_some()));
+        assert!(s.timeline.iter().any(|e| e.virtual_interface.is_some()));
+    }
+
+    #[test]
     fn unknown_fields_are_rejected_with_a_line_number() {
         let err = Scenario::from_yaml(
             "accounts:\n  - id: \"111111111111\"\n    colour: red\n",
@@ -1372,6 +1431,30 @@ mod tests {
         let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        connections: [{id: dxcon-a}]\n        virtual_interfaces:\n          - {id: dxvif-a, connection: dxcon-a, vlan: 5, peers: [{family: ipv4}, {family: ipv4}]}\n";
         let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
         assert!(err.contains("at most one ipv4"), "{err}");
+    }
+
+    #[test]
+    fn the_example_in_the_module_docs_is_a_valid_scenario() {
+        let source = include_str!("scenario.rs");
+        let yaml: String = source
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```yaml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| {
+                format!(
+                    "{}\n",
+                    l.strip_prefix("//!")
+                        .unwrap_or(l)
+                        .strip_prefix(' ')
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        assert!(yaml.contains("timeline:"), "{yaml}");
+        let s = Scenario::from_yaml(&yaml, "docs").unwrap();
+        assert_eq!(s.timeline.len(), 7);
+        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
     }
 
     #[test]
