@@ -1633,6 +1633,15 @@ impl State {
         error_code: Option<&str>,
     ) {
         self.log_seq += 1;
+        // Never the body: requests carry auth keys.
+        tracing::debug!(
+            operation,
+            account = %caller.account,
+            region = %caller.region,
+            status,
+            error_code = error_code.unwrap_or(""),
+            "simulator request"
+        );
         if self.log.len() >= REQUEST_LOG_CAPACITY {
             self.log.pop_front();
         }
@@ -1833,6 +1842,101 @@ mod tests {
         assert_eq!(asn_pair(65000), (65000, 65000));
         assert_eq!(asn_pair(2_147_483_647), (2_147_483_647, 2_147_483_647));
         assert_eq!(asn_pair(4_200_000_000), (0, 4_200_000_000));
+    }
+
+    fn caller() -> Caller {
+        Caller::from_authorization(None)
+    }
+
+    #[test]
+    fn the_request_log_keeps_only_the_newest_entries() {
+        let mut s = State::new(Scenario::demo());
+        for _ in 0..REQUEST_LOG_CAPACITY + 5 {
+            s.record("DescribeLags", &caller(), 200, None);
+        }
+        let log = s.requests();
+        assert_eq!(log.len(), REQUEST_LOG_CAPACITY);
+        assert_eq!(log[0].seq, 6);
+    }
+
+    #[test]
+    fn counted_faults_run_out_and_latencies_add_up() {
+        let mut s = State::new(Scenario::demo());
+        s.add_fault(FaultKind::Throttle, None, None, None, Some(1), 0);
+        s.add_fault(FaultKind::Latency, None, None, None, Some(2), 100);
+        s.add_fault(
+            FaultKind::Latency,
+            Some("DescribeLags".into()),
+            None,
+            None,
+            None,
+            50,
+        );
+        let first = s.take_fault("DescribeLags", false, "111111111111", "us-east-1");
+        assert_eq!(first.kind, Some(FaultKind::Throttle));
+        assert_eq!(first.latency, Duration::from_millis(150));
+        let second = s.take_fault("DescribeConnections", false, "111111111111", "us-east-1");
+        assert_eq!(
+            (second.kind, second.latency),
+            (None, Duration::from_millis(100))
+        );
+        let third = s.take_fault("DescribeConnections", false, "111111111111", "us-east-1");
+        assert_eq!(third, FaultOutcome::default());
+        assert_eq!(
+            s.faults().len(),
+            1,
+            "the uncounted fault stays until cleared"
+        );
+    }
+
+    #[test]
+    fn faults_without_an_operation_spare_sts_and_filters_apply() {
+        let mut s = State::new(Scenario::demo());
+        s.add_fault(
+            FaultKind::ServerError,
+            None,
+            Some("222222222222".into()),
+            Some("eu-west-1".into()),
+            None,
+            0,
+        );
+        assert_eq!(
+            s.take_fault("AssumeRole", true, "222222222222", "eu-west-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "111111111111", "eu-west-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "222222222222", "us-east-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "222222222222", "eu-west-1")
+                .kind,
+            Some(FaultKind::ServerError)
+        );
+    }
+
+    #[test]
+    fn deleted_vifs_are_purged_after_fifteen_simulated_minutes() {
+        let mut s = State::new(Scenario::demo());
+        let c = caller();
+        let del = json!({"virtualInterfaceId": "dxvif-fgy8b9n8"});
+        s.dx(&c, "DeleteVirtualInterface", &del).unwrap();
+        s.advance_clock(Duration::from_millis(DELETED_RETENTION_MS - 1_000));
+        let one = json!({"virtualInterfaceId": "dxvif-fgy8b9n8"});
+        let v = s.dx(&c, "DescribeVirtualInterfaces", &one).unwrap();
+        assert_eq!(
+            v["virtualInterfaces"][0]["virtualInterfaceState"],
+            "deleted"
+        );
+        s.advance_clock(Duration::from_secs(2));
+        assert!(s.dx(&c, "DescribeVirtualInterfaces", &one).is_err());
     }
 
     #[test]
