@@ -6,7 +6,7 @@
 //!   account is the first run of 12 digits in the access key id, the region comes from
 //!   the credential scope, and state is kept per account and region;
 //! - STS `GetCallerIdentity` / `AssumeRole` (query protocol, XML answers);
-//! - the control endpoint under `/_sim/` (see [`control`](self) docs in `control.rs`).
+//! - the control endpoint under `/_sim/` (its endpoints are listed in `control.rs`).
 //!
 //! Bodies are limited to [`MAX_BODY_BYTES`] and request headers must arrive within
 //! [`HEADER_READ_TIMEOUT`], so a slow or hostile client cannot hang the server.

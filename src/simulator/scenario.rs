@@ -91,10 +91,12 @@ pub enum ScenarioError {
         source: serde_yaml_ng::Error,
     },
     /// The YAML parsed but breaks a rule (duplicate id, unknown reference, ...).
-    #[error("{origin}: {path}: {message}")]
+    #[error("{origin}{}: {path}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
     Invalid {
         /// File name or other origin label.
         origin: String,
+        /// Best-effort 1-based line: the last line mentioning the offending value.
+        line: Option<usize>,
         /// Field path, e.g. `accounts[0].regions.us-east-1.virtual_interfaces[2].vlan`.
         path: String,
         /// What is wrong.
@@ -730,6 +732,7 @@ impl Scenario {
             .normalize()
             .map_err(|(path, message)| ScenarioError::Invalid {
                 origin: origin.to_owned(),
+                line: offending_line(text, &message),
                 path,
                 message,
             })?;
@@ -1245,6 +1248,17 @@ impl TimelineEvent {
     }
 }
 
+/// The last line of `text` that mentions the first quoted value of `message` (validation
+/// messages quote the offending id or value), as a 1-based line number.
+fn offending_line(text: &str, message: &str) -> Option<usize> {
+    let needle = message.split('"').nth(1).filter(|n| !n.is_empty())?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .last()
+        .map(|(i, _)| i + 1)
+}
+
 /// FNV-1a, for deterministic derived ids and addresses.
 pub(crate) fn fnv(s: &str) -> u64 {
     s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -1333,6 +1347,65 @@ mod tests {
     }
 
     #[test]
+    fn the_demo_has_everything_the_dashboards_and_alerts_need() {
+        let s = Scenario::demo();
+        let regions: Vec<&RegionSpec> =
+            s.accounts.iter().flat_map(|a| a.regions.values()).collect();
+        let conns: Vec<&ConnectionSpec> = regions.iter().flat_map(|r| &r.connections).collect();
+        let lags: Vec<&LagSpec> = regions.iter().flat_map(|r| &r.lags).collect();
+        let vifs: Vec<&VifSpec> = regions.iter().flat_map(|r| &r.virtual_interfaces).collect();
+        assert!(conns.len() >= 3);
+        assert!(lags.iter().any(|l| {
+            l.minimum_links == 1
+                && conns
+                    .iter()
+                    .filter(|c| c.lag_id.as_deref() == Some(l.id.as_str()))
+                    .count()
+                    == 2
+        }));
+        assert!(vifs.len() >= 8);
+        for t in ["private", "public", "transit"] {
+            assert!(vifs.iter().any(|v| v.vif_type == t), "{t}");
+        }
+        for f in ["ipv4", "ipv6"] {
+            assert!(
+                vifs.iter().flat_map(|v| &v.peers).any(|p| p.family == f),
+                "{f}"
+            );
+        }
+        assert!(vifs.iter().any(|v| v.asn == 4_200_000_000));
+        assert!(
+            vifs.iter()
+                .all(|v| v.tags.contains_key("Name") && v.tags.contains_key("env"))
+        );
+        // A redundant pair: same gateway, different logical devices and locations.
+        let gw = "5f294f92-bafb-4011-916d-9b0bec0bd6ab";
+        let on_gw: Vec<&&VifSpec> = vifs
+            .iter()
+            .filter(|v| v.gateway.as_deref() == Some(gw))
+            .collect();
+        assert!(on_gw.iter().any(|a| on_gw.iter().any(
+            |b| a.location != b.location && a.aws_logical_device_id != b.aws_logical_device_id
+        )));
+        assert!(!s.accounts[0].associations.is_empty());
+        // A healthy baseline at t=0 and movement within two minutes.
+        assert!(vifs.iter().all(|v| v.state == "available"));
+        assert!(
+            vifs.iter()
+                .flat_map(|v| &v.peers)
+                .all(|p| p.status == "up" && p.state == "available")
+        );
+        assert!(s.timeline.iter().any(|e| {
+            e.at.0 < Duration::from_secs(60)
+                && e.peer
+                    .as_ref()
+                    .is_some_and(|p| p.bgp_status.as_deref() == Some("down"))
+        }));
+        assert!(s.timeline.iter().any(|e| e.flap.is_some()));
+        assert!(s.timeline.iter().any(|e| e.virtual_interface.is_some()));
+    }
+
+    #[test]
     fn unknown_fields_are_rejected_with_a_line_number() {
         let err = Scenario::from_yaml(
             "accounts:\n  - id: \"111111111111\"\n    colour: red\n",
@@ -1350,6 +1423,7 @@ mod tests {
         let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        virtual_interfaces:\n          - {id: dxvif-a, connection: dxcon-nope, vlan: 5}\n";
         let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
         assert!(err.contains("virtual_interfaces[0].connection"), "{err}");
+        assert!(err.starts_with("x.yaml:6: "), "{err}");
     }
 
     #[test]
@@ -1357,6 +1431,49 @@ mod tests {
         let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        connections: [{id: dxcon-a}]\n        virtual_interfaces:\n          - {id: dxvif-a, connection: dxcon-a, vlan: 5, peers: [{family: ipv4}, {family: ipv4}]}\n";
         let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
         assert!(err.contains("at most one ipv4"), "{err}");
+    }
+
+    #[test]
+    fn the_example_in_the_module_docs_is_a_valid_scenario() {
+        let source = include_str!("scenario.rs");
+        let yaml: String = source
+            .lines()
+            .skip_while(|l| !l.starts_with("//! ```yaml"))
+            .skip(1)
+            .take_while(|l| !l.starts_with("//! ```"))
+            .map(|l| {
+                format!(
+                    "{}\n",
+                    l.strip_prefix("//!")
+                        .unwrap_or(l)
+                        .strip_prefix(' ')
+                        .unwrap_or("")
+                )
+            })
+            .collect();
+        assert!(yaml.contains("timeline:"), "{yaml}");
+        let s = Scenario::from_yaml(&yaml, "docs").unwrap();
+        assert_eq!(s.timeline.len(), 7);
+        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
+    }
+
+    #[test]
+    fn a_missing_file_is_a_read_error_naming_the_path() {
+        let err = Scenario::load("/nonexistent/scenario.yaml").unwrap_err();
+        assert_eq!(err.label(), "read");
+        assert!(err.to_string().contains("/nonexistent/scenario.yaml"));
+    }
+
+    #[test]
+    fn a_timeline_event_needs_exactly_one_kind() {
+        let yaml = "accounts: []\ntimeline:\n  - {at: 5s}\n";
+        let err = Scenario::from_yaml(yaml, "x.yaml").unwrap_err().to_string();
+        assert!(err.contains("exactly one"), "{err}");
+        let bad_duration = "timeline:\n  - {at: 5 seconds}\n";
+        let err = Scenario::from_yaml(bad_duration, "x.yaml")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 2"), "{err}");
     }
 
     #[test]

@@ -247,6 +247,11 @@ fn asn_field(input: &Value) -> Option<u64> {
         .or_else(|| input.get("asn").and_then(Value::as_u64).filter(|a| *a > 0))
 }
 
+/// Private-use ASNs (RFC 6996): 64512–65534 and 4200000000–4294967294.
+pub fn is_private_asn(asn: u64) -> bool {
+    (64_512..=65_534).contains(&asn) || (4_200_000_000..=4_294_967_294).contains(&asn)
+}
+
 fn inactive_vif(state: &str) -> bool {
     matches!(state, "deleting" | "deleted" | "rejected")
 }
@@ -415,6 +420,7 @@ pub fn render_attachment(vif: &VifSpec) -> Value {
     let state = match vif.state.as_str() {
         "deleting" => "detaching",
         "deleted" | "rejected" => "detached",
+        "pending" | "verifying" | "confirming" => "attaching",
         _ => vif.attachment_state.as_str(),
     };
     let kind = if vif.vif_type == "transit" {
@@ -523,6 +529,21 @@ pub fn paginate<K: AsRef<str>, R>(
         _ => None,
     };
     Ok((out, token))
+}
+
+/// The entries of `map` after the page cursor in `input`, so that a page costs
+/// O(page + log n) rather than a scan from the start.
+fn after_cursor<'a, V>(
+    map: &'a BTreeMap<String, V>,
+    input: &Value,
+    kind: &str,
+) -> Result<std::collections::btree_map::Range<'a, String, V>, ApiError> {
+    use std::ops::Bound;
+    let (_, after) = page_params(input, kind)?;
+    Ok(match after {
+        Some(a) => map.range::<str, _>((Bound::Excluded(a.as_str()), Bound::Unbounded)),
+        None => map.range::<str, _>(..),
+    })
 }
 
 fn with_token(mut v: Value, token: Option<String>) -> Value {
@@ -834,7 +855,7 @@ impl State {
                 "Virtual interface {id} does not exist"
             )));
         }
-        let items = vifs.iter().filter(|(_, v)| {
+        let items = after_cursor(vifs, input, "vifs")?.filter(|(_, v)| {
             conn.is_none_or(|c| v.connection == c) && only.is_none_or(|i| v.id == i)
         });
         let (page, token) = paginate(items, input, "vifs")?;
@@ -851,7 +872,8 @@ impl State {
         {
             return Err(ApiError::client(format!("Connection {id} does not exist")));
         }
-        let items = conns.iter().filter(|(_, c)| only.is_none_or(|i| c.id == i));
+        let items = after_cursor(conns, input, "connections")?
+            .filter(|(_, c)| only.is_none_or(|i| c.id == i));
         let (page, token) = paginate(items, input, "connections")?;
         let list: Vec<Value> = page.into_iter().map(render_connection).collect();
         Ok(with_token(json!({"connections": list}), token))
@@ -871,9 +893,7 @@ impl State {
         {
             return Err(ApiError::client(format!("LAG {id} does not exist")));
         }
-        let items = region
-            .lags
-            .iter()
+        let items = after_cursor(&region.lags, input, "lags")?
             .filter(|(_, l)| only.is_none_or(|i| l.id == i));
         let (page, token) = paginate(items, input, "lags")?;
         let list: Vec<Value> = page
@@ -897,7 +917,8 @@ impl State {
             .accounts
             .get(&caller.account)
             .map_or(&empty, |a| &a.gateways);
-        let items = gws.iter().filter(|(_, g)| only.is_none_or(|i| g.id == i));
+        let items =
+            after_cursor(gws, input, "gateways")?.filter(|(_, g)| only.is_none_or(|i| g.id == i));
         let (page, token) = paginate(items, input, "gateways")?;
         let list: Vec<Value> = page.into_iter().map(render_gateway).collect();
         Ok(with_token(json!({"directConnectGateways": list}), token))
@@ -963,7 +984,7 @@ impl State {
             .accounts
             .get(&caller.account)
             .map_or(&empty, |a| &a.associations);
-        let items = all.iter().filter(|(_, a)| {
+        let items = after_cursor(all, input, "associations")?.filter(|(_, a)| {
             gw.is_none_or(|g| a.gateway_id == g)
                 && assoc.is_none_or(|i| a.id == i)
                 && associated.is_none_or(|i| a.associated_gateway.id == i)
@@ -1014,6 +1035,11 @@ impl State {
             )));
         }
         let asn = asn_field(new).unwrap_or(vif.asn);
+        if vif.vif_type == "public" && !is_private_asn(asn) && asn != vif.asn {
+            return Err(ApiError::client(format!(
+                "ASN {asn} is neither private nor whitelisted for public virtual interface {vif_id}"
+            )));
+        }
         let (auto_amazon, auto_customer) = peer_addresses(family, fnv(&peer_id));
         let peer = PeerSpec {
             id: peer_id.clone(),
@@ -1607,6 +1633,15 @@ impl State {
         error_code: Option<&str>,
     ) {
         self.log_seq += 1;
+        // Never the body: requests carry auth keys.
+        tracing::debug!(
+            operation,
+            account = %caller.account,
+            region = %caller.region,
+            status,
+            error_code = error_code.unwrap_or(""),
+            "simulator request"
+        );
         if self.log.len() >= REQUEST_LOG_CAPACITY {
             self.log.pop_front();
         }
@@ -1734,6 +1769,21 @@ impl State {
     pub fn dump(&mut self) -> Value {
         self.tick();
         let now = self.now_ms();
+        // Attachments belong to the gateway's owner; VIFs may live in any account.
+        let mut by_gateway: HashMap<&str, Vec<Value>> = HashMap::new();
+        for v in self
+            .accounts
+            .values()
+            .flat_map(|a| a.regions.values())
+            .flat_map(|r| r.vifs.values())
+        {
+            if let Some(g) = &v.gateway {
+                by_gateway
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(render_attachment(v));
+            }
+        }
         let mut accounts = serde_json::Map::new();
         for (id, acc) in &self.accounts {
             let mut regions = serde_json::Map::new();
@@ -1759,17 +1809,10 @@ impl State {
                     }),
                 );
             }
-            let attachments: Vec<Value> = self
-                .accounts
-                .values()
-                .flat_map(|a| a.regions.values())
-                .flat_map(|r| r.vifs.values())
-                .filter(|v| {
-                    v.gateway
-                        .as_ref()
-                        .is_some_and(|g| acc.gateways.contains_key(g))
-                })
-                .map(render_attachment)
+            let attachments: Vec<Value> = acc
+                .gateways
+                .keys()
+                .flat_map(|g| by_gateway.get(g.as_str()).into_iter().flatten().cloned())
                 .collect();
             accounts.insert(
                 id.clone(),
@@ -1799,6 +1842,107 @@ mod tests {
         assert_eq!(asn_pair(65000), (65000, 65000));
         assert_eq!(asn_pair(2_147_483_647), (2_147_483_647, 2_147_483_647));
         assert_eq!(asn_pair(4_200_000_000), (0, 4_200_000_000));
+    }
+
+    fn caller() -> Caller {
+        Caller::from_authorization(None)
+    }
+
+    #[test]
+    fn the_request_log_keeps_only_the_newest_entries() {
+        let mut s = State::new(Scenario::demo());
+        for _ in 0..REQUEST_LOG_CAPACITY + 5 {
+            s.record("DescribeLags", &caller(), 200, None);
+        }
+        let log = s.requests();
+        assert_eq!(log.len(), REQUEST_LOG_CAPACITY);
+        assert_eq!(log[0].seq, 6);
+    }
+
+    #[test]
+    fn counted_faults_run_out_and_latencies_add_up() {
+        let mut s = State::new(Scenario::demo());
+        s.add_fault(FaultKind::Throttle, None, None, None, Some(1), 0);
+        s.add_fault(FaultKind::Latency, None, None, None, Some(2), 100);
+        s.add_fault(
+            FaultKind::Latency,
+            Some("DescribeLags".into()),
+            None,
+            None,
+            None,
+            50,
+        );
+        let first = s.take_fault("DescribeLags", false, "111111111111", "us-east-1");
+        assert_eq!(first.kind, Some(FaultKind::Throttle));
+        assert_eq!(first.latency, Duration::from_millis(150));
+        let second = s.take_fault("DescribeConnections", false, "111111111111", "us-east-1");
+        assert_eq!(
+            (second.kind, second.latency),
+            (None, Duration::from_millis(100))
+        );
+        let third = s.take_fault("DescribeConnections", false, "111111111111", "us-east-1");
+        assert_eq!(third, FaultOutcome::default());
+        assert_eq!(
+            s.faults().len(),
+            1,
+            "the uncounted fault stays until cleared"
+        );
+    }
+
+    #[test]
+    fn faults_without_an_operation_spare_sts_and_filters_apply() {
+        let mut s = State::new(Scenario::demo());
+        s.add_fault(
+            FaultKind::ServerError,
+            None,
+            Some("222222222222".into()),
+            Some("eu-west-1".into()),
+            None,
+            0,
+        );
+        assert_eq!(
+            s.take_fault("AssumeRole", true, "222222222222", "eu-west-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "111111111111", "eu-west-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "222222222222", "us-east-1")
+                .kind,
+            None
+        );
+        assert_eq!(
+            s.take_fault("DescribeLags", false, "222222222222", "eu-west-1")
+                .kind,
+            Some(FaultKind::ServerError)
+        );
+    }
+
+    #[test]
+    fn deleted_vifs_are_purged_after_fifteen_simulated_minutes() {
+        let mut s = State::new(Scenario::demo());
+        let c = caller();
+        let del = json!({"virtualInterfaceId": "dxvif-fgy8b9n8"});
+        s.dx(&c, "DeleteVirtualInterface", &del).unwrap();
+        s.advance_clock(Duration::from_millis(DELETED_RETENTION_MS - 1_000));
+        let one = json!({"virtualInterfaceId": "dxvif-fgy8b9n8"});
+        let v = s.dx(&c, "DescribeVirtualInterfaces", &one).unwrap();
+        assert_eq!(
+            v["virtualInterfaces"][0]["virtualInterfaceState"],
+            "deleted"
+        );
+        s.advance_clock(Duration::from_secs(2));
+        assert!(s.dx(&c, "DescribeVirtualInterfaces", &one).is_err());
+    }
+
+    #[test]
+    fn private_asn_ranges_follow_rfc_6996() {
+        assert!(is_private_asn(64_512) && is_private_asn(65_534) && is_private_asn(4_200_000_000));
+        assert!(!is_private_asn(7224) && !is_private_asn(65_535) && !is_private_asn(4_294_967_295));
     }
 
     #[test]
