@@ -1,0 +1,139 @@
+//! Collection, encoding and scrape cost on generated fleets, end to end through the real
+//! SDK against the simulator on loopback. Run with `cargo bench --bench fleet`; prints a
+//! Markdown table for docs/benchmarks.md. Not a test: nothing here asserts timings.
+
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use directconnect_exporter::app::{App, Overrides};
+use directconnect_exporter::cli::Cli;
+use directconnect_exporter::metrics;
+use directconnect_exporter::simulator::{GenerateSpec, Scenario, Simulator};
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn run(vifs: usize) -> String {
+    let spec = GenerateSpec {
+        accounts: 1,
+        regions: 1,
+        vifs_per_region: vifs,
+        peers_per_vif: 2,
+        connections_per_region: 16,
+        flapping_vifs_per_region: 0,
+    };
+    let scenario = Scenario::generate(&spec);
+    let region = scenario.regions()[0].clone();
+    let sim = Simulator::start("127.0.0.1:0".parse().unwrap(), scenario)
+        .await
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("dx-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("config.yml");
+    std::fs::write(
+        &cfg,
+        format!("interval: 1h\ntimeout: 30s\ntargets:\n  - regions: [{region}]\n"),
+    )
+    .unwrap();
+    let cli = Cli::try_parse_from([
+        "directconnect-exporter",
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--config.file",
+        cfg.to_str().unwrap(),
+    ])
+    .unwrap();
+    let started = Instant::now();
+    let app = App::start_with(
+        &cli,
+        Overrides {
+            endpoint_url: Some(sim.endpoint_url()),
+            static_credentials: Some(aws_credential_types::Credentials::new(
+                "AKIA111111111111BENCH",
+                "x",
+                None,
+                None,
+                "bench",
+            )),
+        },
+    )
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while !app.store.published().ready {
+        assert!(Instant::now() < deadline, "first collection did not finish");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let first_round = started.elapsed();
+
+    let snapshot = app.store.published().snapshot.clone();
+    let encode: Vec<Duration> = (0..10)
+        .map(|_| {
+            let t = Instant::now();
+            let _ = metrics::encode(snapshot.clone(), "bench", "bench").unwrap();
+            t.elapsed()
+        })
+        .collect();
+    let published = app.store.published();
+    let (text, gz) = (
+        published.encoded.text.len(),
+        published.encoded.text_gzip.len(),
+    );
+
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/metrics", app.local_addrs()[0]);
+    let mut scrapes = Vec::new();
+    for _ in 0..50 {
+        let t = Instant::now();
+        let body = client
+            .get(&url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(body.len(), text);
+        scrapes.push(t.elapsed());
+    }
+    let rss = rss_kib();
+    app.stop().await;
+    sim.shutdown().await;
+    format!(
+        "| {vifs} | {} | {:.0} ms | {:.1} ms | {:.1} ms | {} KiB / {} KiB | {} MiB |",
+        vifs * 2,
+        first_round.as_secs_f64() * 1e3,
+        median(encode).as_secs_f64() * 1e3,
+        median(scrapes).as_secs_f64() * 1e3,
+        text / 1024,
+        gz / 1024,
+        rss / 1024,
+    )
+}
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    println!(
+        "| VIFs | peers | first collection (all collectors) | encode (median of 10) | scrape, text (median of 50) | body plain / gzip | process RSS after |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for vifs in [100, 1_000, 5_000] {
+        println!("{}", rt.block_on(run(vifs)));
+    }
+}
