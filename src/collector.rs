@@ -19,8 +19,7 @@ use crate::model::{
     VirtualInterface,
 };
 
-/// Account label used while the account of default credentials is not yet known.
-pub const UNKNOWN_ACCOUNT: &str = "unknown";
+pub use crate::aws::UNKNOWN_ACCOUNT;
 
 /// What the HTTP server serves: the latest snapshot and its encodings.
 #[derive(Debug, Default)]
@@ -344,6 +343,9 @@ impl Job {
                     deadline,
                 )
                 .await?;
+            self.store
+                .stats()
+                .register(&account, self.region.as_str(), aws::operations(self.kind));
             state.session = Some(Session::new(
                 &self.config,
                 account,

@@ -766,3 +766,50 @@ pub async fn sdk_client(
         .await;
     aws_sdk_directconnect::Client::new(&conf)
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_request_counters_exist_at_zero_before_the_first_error() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(
+        &sim,
+        "interval: 5s\ntargets:\n  - regions: [us-east-1]\n",
+        &[],
+    )
+    .await;
+    wait_ready(&app).await;
+    let s = parse(&scrape(&app).await);
+    for op in [
+        "DescribeVirtualInterfaces",
+        "DescribeConnections",
+        "DescribeLags",
+        "DescribeDirectConnectGateways",
+    ] {
+        for result in [
+            "success",
+            "throttled",
+            "client_error",
+            "server_error",
+            "timeout",
+            "transport_error",
+        ] {
+            let found = select(
+                &s,
+                &name("api_requests_total"),
+                &[
+                    ("operation", op),
+                    ("result", result),
+                    ("aws_account_id", "111111111111"),
+                ],
+            );
+            assert_eq!(found.len(), 1, "{op} {result}");
+        }
+    }
+    let sts = select(
+        &s,
+        &name("api_requests_total"),
+        &[("operation", "GetCallerIdentity"), ("result", "success")],
+    );
+    assert_eq!(sts[0].labels["aws_account_id"], "unknown");
+    app.stop().await;
+    sim.shutdown().await;
+}

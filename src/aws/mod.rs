@@ -22,7 +22,7 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use rand::Rng;
 
 use crate::config::{Credentials, Region};
-use crate::model::ApiRequestKey;
+use crate::model::{ApiRequestKey, CollectorKind};
 
 /// `result` label values of `api_requests_total`.
 pub const API_RESULTS: [&str; 6] = [
@@ -34,6 +34,9 @@ pub const API_RESULTS: [&str; 6] = [
     "transport_error",
 ];
 
+/// Account label used while the account of default credentials is not yet known.
+pub const UNKNOWN_ACCOUNT: &str = "unknown";
+
 /// Error codes AWS uses for throttling.
 const THROTTLING_CODES: [&str; 6] = [
     "ThrottlingException",
@@ -43,6 +46,20 @@ const THROTTLING_CODES: [&str; 6] = [
     "RequestThrottled",
     "SlowDown",
 ];
+
+/// The Direct Connect operations a collector calls.
+pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
+    match kind {
+        CollectorKind::VirtualInterfaces => &["DescribeVirtualInterfaces"],
+        CollectorKind::Connections => &["DescribeConnections"],
+        CollectorKind::Lags => &["DescribeLags"],
+        CollectorKind::Gateways => &[
+            "DescribeDirectConnectGateways",
+            "DescribeDirectConnectGatewayAttachments",
+            "DescribeDirectConnectGatewayAssociations",
+        ],
+    }
+}
 
 /// Attempts of one API call at most (the first try included).
 const MAX_ATTEMPTS: u32 = 5;
@@ -97,6 +114,24 @@ impl ApiStats {
         };
         if let Ok(mut map) = self.0.lock() {
             *map.entry(key).or_insert(0) += 1;
+        }
+    }
+
+    /// Creates the counters of every result of `operations` at 0, so that `rate()` and
+    /// `increase()` see the first throttle or error of a series.
+    pub fn register(&self, account_id: &str, region: &str, operations: &[&'static str]) {
+        if let Ok(mut map) = self.0.lock() {
+            for operation in operations {
+                for result in API_RESULTS {
+                    let key = ApiRequestKey {
+                        account_id: account_id.to_owned(),
+                        region: region.to_owned(),
+                        operation,
+                        result,
+                    };
+                    map.entry(key).or_insert(0);
+                }
+            }
         }
     }
 
@@ -266,10 +301,13 @@ pub async fn discover_account(
 ) -> Result<String, CallError> {
     let sts = aws_sdk_sts::Client::new(config);
     let pacer = Pacer::default();
+    // The account is what this call finds out, so its attempts are counted under
+    // `unknown`.
+    stats.register(UNKNOWN_ACCOUNT, region.as_str(), &["GetCallerIdentity"]);
     let out = call_with_policy(
         stats,
         &pacer,
-        ("", region.as_str()),
+        (UNKNOWN_ACCOUNT, region.as_str()),
         "GetCallerIdentity",
         timeout,
         deadline,
