@@ -78,6 +78,9 @@ async fn run(vifs: usize) -> String {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let first_round = started.elapsed();
+    for c in &app.store.published().snapshot.collectors {
+        assert!(c.success, "collector {:?} failed in the first round", c.key);
+    }
 
     let snapshot = app.store.published().snapshot.clone();
     let encode: Vec<Duration> = (0..10)
