@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod model;
 pub mod server;
 pub mod simulator;
+pub mod timefmt;
 pub mod web_config;
 
 /// Version of this build.

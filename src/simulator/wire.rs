@@ -1,7 +1,6 @@
 //! Wire formats: AWS JSON 1.1 and STS query requests, the caller identity taken from SigV4, and the real error shapes.
 
 use std::collections::HashMap;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Content type of AWS JSON 1.1 requests and responses.
 pub const JSON_CONTENT_TYPE: &str = "application/x-amz-json-1.1";
@@ -229,33 +228,7 @@ pub fn assume_role_xml(role: &AssumedRole, request_id: &str) -> String {
     )
 }
 
-/// Formats a time as RFC 3339 UTC with seconds (`2026-11-25T21:00:00Z`).
-pub fn rfc3339(t: SystemTime) -> String {
-    let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), H. Hinnant's algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
+pub use crate::timefmt::rfc3339;
 
 /// A random id such as a request id (UUID v4 shape).
 pub fn request_id() -> String {
@@ -289,7 +262,6 @@ pub fn random_upper(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn the_account_is_the_first_run_of_twelve_digits() {
@@ -331,15 +303,6 @@ mod tests {
         );
         assert_eq!(dx_operation("OvertureService."), None);
         assert_eq!(dx_operation("Other.DescribeLags"), None);
-    }
-
-    #[test]
-    fn rfc3339_formats_known_instants() {
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-        let t = UNIX_EPOCH + Duration::from_secs(1_795_640_400);
-        assert_eq!(rfc3339(t), "2026-11-25T21:00:00Z");
-        let leap = UNIX_EPOCH + Duration::from_secs(951_782_400);
-        assert_eq!(rfc3339(leap), "2000-02-29T00:00:00Z");
     }
 
     #[test]
