@@ -727,46 +727,6 @@ async fn secrets_from_the_api_appear_nowhere_in_metrics_or_the_landing_page() {
     sim.shutdown().await;
 }
 
-/// Every authKey, customerRouterConfig and MACsec secret the simulator would return.
-pub async fn known_secrets(
-    sim: &directconnect_exporter::simulator::SimulatorHandle,
-) -> Vec<String> {
-    let client = sdk_client(sim, "us-east-1").await;
-    let mut secrets = Vec::new();
-    let vifs = client.describe_virtual_interfaces().send().await.unwrap();
-    for v in vifs.virtual_interfaces() {
-        secrets.extend(v.auth_key().map(str::to_owned));
-        secrets.extend(v.customer_router_config().map(str::to_owned));
-        for p in v.bgp_peers() {
-            secrets.extend(p.auth_key().map(str::to_owned));
-        }
-    }
-    let conns = client.describe_connections().send().await.unwrap();
-    for c in conns.connections() {
-        for k in c.mac_sec_keys() {
-            secrets.extend(k.secret_arn().map(str::to_owned));
-            secrets.extend(k.ckn().map(str::to_owned));
-        }
-    }
-    secrets.retain(|s| s.len() >= 6);
-    secrets
-}
-
-pub async fn sdk_client(
-    sim: &directconnect_exporter::simulator::SimulatorHandle,
-    region: &str,
-) -> aws_sdk_directconnect::Client {
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(sim.endpoint_url())
-        .region(aws_config::Region::new(region.to_owned()))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            ACCESS_KEY, "secret", None, None, "test",
-        ))
-        .load()
-        .await;
-    aws_sdk_directconnect::Client::new(&conf)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_request_counters_exist_at_zero_before_the_first_error() {
     let sim = start_simulator(fleet()).await;

@@ -211,3 +211,38 @@ pub fn select<'a>(samples: &'a [Sample], name: &str, with: &[(&str, &str)]) -> V
 /// plus account 2222… through AssumeRole.
 pub const TWO_ACCOUNTS: &str = "interval: 500ms\ntimeout: 2s\n\
 targets:\n  - regions: [us-east-1, eu-west-1]\n  - role_arn: arn:aws:iam::222222222222:role/dx-read\n    regions: [us-east-1]\n";
+
+/// Every authKey, customerRouterConfig and MACsec secret the simulator would return.
+pub async fn known_secrets(sim: &SimulatorHandle) -> Vec<String> {
+    let client = sdk_client(sim, "us-east-1").await;
+    let mut secrets = Vec::new();
+    let vifs = client.describe_virtual_interfaces().send().await.unwrap();
+    for v in vifs.virtual_interfaces() {
+        secrets.extend(v.auth_key().map(str::to_owned));
+        secrets.extend(v.customer_router_config().map(str::to_owned));
+        for p in v.bgp_peers() {
+            secrets.extend(p.auth_key().map(str::to_owned));
+        }
+    }
+    let conns = client.describe_connections().send().await.unwrap();
+    for c in conns.connections() {
+        for k in c.mac_sec_keys() {
+            secrets.extend(k.secret_arn().map(str::to_owned));
+            secrets.extend(k.ckn().map(str::to_owned));
+        }
+    }
+    secrets.retain(|s| s.len() >= 6);
+    secrets
+}
+
+pub async fn sdk_client(sim: &SimulatorHandle, region: &str) -> aws_sdk_directconnect::Client {
+    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(sim.endpoint_url())
+        .region(aws_config::Region::new(region.to_owned()))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            ACCESS_KEY, "secret", None, None, "test",
+        ))
+        .load()
+        .await;
+    aws_sdk_directconnect::Client::new(&conf)
+}
