@@ -14,9 +14,11 @@ ARG RUST_VERSION=1.95
 
 FROM docker.io/library/rust:${RUST_VERSION}-bookworm AS builder
 WORKDIR /src
-# Only what the build needs (see .dockerignore): the manifest, the lock file and src/.
+# Only what the build needs (see .dockerignore): the manifest, the lock file, src/ and
+# benches/ (the manifest declares the bench target, so cargo wants its file present).
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY benches ./benches
 # Cache mounts keep the registry and target dir between builds; the binary is copied
 # out of the cached target dir in the same step, since the mount is gone afterwards.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \

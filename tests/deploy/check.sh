@@ -228,6 +228,21 @@ check "systemd EnvironmentFile example names real flags' variables" systemd_env
 # ---------------------------------------------------------------- Dockerfile
 check "Dockerfile: multi-stage, rust 1.95 bookworm -> distroless nonroot, binary only; .dockerignore" \
   python3 $HERE/checks.py dockerfile Dockerfile .dockerignore
+# The image's build context is the .dockerignore allow-list: cargo must be able to read the
+# manifest (every declared target's file present) from those paths alone.
+docker_context_builds() {
+  local ctx
+  ctx=$(mktemp -d)
+  local entry
+  for entry in $(grep -E '^!' .dockerignore | sed 's/^!//'); do
+    cp -r "$entry" "$ctx/"
+  done
+  (cd "$ctx" && cargo metadata --no-deps --format-version 1 --offline >/dev/null)
+  local rc=$?
+  rm -rf "$ctx"
+  return $rc
+}
+check "Dockerfile: the .dockerignore context holds every file the manifest names" docker_context_builds
 if command -v hadolint >/dev/null 2>&1; then
   check "Dockerfile: hadolint" hadolint --no-color Dockerfile
 else
