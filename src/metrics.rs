@@ -150,15 +150,47 @@ fn opt_num<T: ToString>(v: Option<T>) -> String {
     v.map(|n| n.to_string()).unwrap_or_default()
 }
 
-/// Builds the metric families of a snapshot; used as a prometheus-client [`Collector`].
-#[derive(Debug)]
+/// Builds the metric families of a snapshot.
 struct SnapshotCollector {
     snapshot: Arc<Snapshot>,
     version: &'static str,
     revision: &'static str,
 }
 
+/// One family, built once from a snapshot and then written in both formats.
+#[derive(Debug)]
+enum Part {
+    Fixed(Family),
+    /// An info family whose label names include the configured `tag_*` keys.
+    Tagged {
+        name: &'static str,
+        help: &'static str,
+        samples: Vec<(Vec<(String, String)>, f64)>,
+    },
+}
+
+/// The families of one snapshot, as a prometheus-client [`Collector`].
+#[derive(Debug)]
+struct Prebuilt(Vec<Part>);
+
+impl Collector for Prebuilt {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        for part in &self.0 {
+            match part {
+                Part::Fixed(f) => f.encode(&mut encoder)?,
+                Part::Tagged {
+                    name,
+                    help,
+                    samples,
+                } => encode_tagged(&mut encoder, name, help, samples)?,
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Accumulates one family's samples before writing it, so each family is written once.
+#[derive(Debug)]
 struct Family {
     name: &'static str,
     help: String,
@@ -225,13 +257,14 @@ fn with_tags(mut labels: Labels, tags: &Tags, tag_labels: &[String]) -> Vec<(Str
     out
 }
 
-impl Collector for SnapshotCollector {
-    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+impl SnapshotCollector {
+    fn build(&self) -> Vec<Part> {
         use MetricType::{Counter, Gauge, Info};
         use families::*;
         let snap = &self.snapshot;
         let tag_labels = &snap.tag_labels;
 
+        let mut parts = Vec::with_capacity(32);
         let mut vif_info: Vec<(Vec<(String, String)>, f64)> = Vec::new();
         let mut vif_state = Family::new(
             VIF_STATE,
@@ -503,46 +536,41 @@ impl Collector for SnapshotCollector {
             }
         }
 
-        encode_owned(
-            &mut encoder,
-            VIF_INFO,
-            "Virtual interface attributes and tags.",
-            &vif_info,
-        )?;
-        for f in [
-            &vif_state,
-            &vif_mtu,
-            &peer_up,
-            &peer_status,
-            &peer_state,
-            &peer_info,
-            &peer_changes,
-        ] {
-            f.encode(&mut encoder)?;
-        }
-        encode_owned(
-            &mut encoder,
-            CONN_INFO,
-            "Connection attributes and tags.",
-            &conn_info,
-        )?;
-        for f in [&conn_state, &conn_bw] {
-            f.encode(&mut encoder)?;
-        }
-        encode_owned(
-            &mut encoder,
-            LAG_INFO,
-            "LAG attributes and tags.",
-            &lag_info,
-        )?;
-        for f in [
-            &lag_state, &lag_min, &lag_conns, &lag_avail, &gw_info, &gw_state, &gw_att, &gw_assoc,
-        ] {
-            f.encode(&mut encoder)?;
-        }
-        for f in [&c_success, &c_duration, &c_last] {
-            f.encode(&mut encoder)?;
-        }
+        parts.push(Part::Tagged {
+            name: VIF_INFO,
+            help: "Virtual interface attributes and tags.",
+            samples: vif_info,
+        });
+        parts.extend(
+            [
+                vif_state,
+                vif_mtu,
+                peer_up,
+                peer_status,
+                peer_state,
+                peer_info,
+                peer_changes,
+            ]
+            .map(Part::Fixed),
+        );
+        parts.push(Part::Tagged {
+            name: CONN_INFO,
+            help: "Connection attributes and tags.",
+            samples: conn_info,
+        });
+        parts.extend([conn_state, conn_bw].map(Part::Fixed));
+        parts.push(Part::Tagged {
+            name: LAG_INFO,
+            help: "LAG attributes and tags.",
+            samples: lag_info,
+        });
+        parts.extend(
+            [
+                lag_state, lag_min, lag_conns, lag_avail, gw_info, gw_state, gw_att, gw_assoc,
+            ]
+            .map(Part::Fixed),
+        );
+        parts.extend([c_success, c_duration, c_last].map(Part::Fixed));
 
         let mut api = Family::new(
             API_REQUESTS,
@@ -560,7 +588,7 @@ impl Collector for SnapshotCollector {
                 *n as f64,
             );
         }
-        api.encode(&mut encoder)?;
+        parts.push(Part::Fixed(api));
 
         let mut build = Family::new(
             BUILD_INFO,
@@ -574,12 +602,13 @@ impl Collector for SnapshotCollector {
             ],
             1.0,
         );
-        build.encode(&mut encoder)
+        parts.push(Part::Fixed(build));
+        parts
     }
 }
 
 /// Writes an info family whose label names include dynamic `tag_*` keys.
-fn encode_owned(
+fn encode_tagged(
     encoder: &mut DescriptorEncoder,
     name: &str,
     help: &str,
@@ -625,12 +654,14 @@ pub fn encode(
     version: &'static str,
     revision: &'static str,
 ) -> Result<Encoded, EncodeError> {
-    let mut registry = Registry::default();
-    registry.register_collector(Box::new(SnapshotCollector {
+    let parts = SnapshotCollector {
         snapshot,
         version,
         revision,
-    }));
+    }
+    .build();
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(Prebuilt(parts)));
     let mut om = String::new();
     prometheus_client::encoding::text::encode(&mut om, &registry)?;
     let mut text = String::new();
