@@ -11,6 +11,7 @@
 #   E2E_KEEP=1        keep the temp dir (logs, configs, received alerts) for inspection
 #
 # The rule file is alerts/directconnect.rules.yml with every `for:` rewritten to 5s
+# (except the exporter-liveness alerts, kept at 10m so slow start-ups cannot fire them)
 # (tests/e2e/e2e.py rewrite-rules), so that the test runs in seconds instead of minutes;
 # the rules themselves are unchanged. The for: semantics are covered by the promtool
 # unit tests in tests/alerts/.
