@@ -17,8 +17,5 @@ pub mod web_config;
 
 /// Version of this build.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-/// Git revision of this build, from `DX_EXPORTER_REVISION` at compile time.
-pub const REVISION: &str = match option_env!("DX_EXPORTER_REVISION") {
-    Some(r) => r,
-    None => "unknown",
-};
+/// Git revision of this build (see `build.rs`), or `unknown`.
+pub const REVISION: &str = env!("DX_EXPORTER_GIT_REVISION");

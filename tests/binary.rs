@@ -313,3 +313,19 @@ fn json_logs_are_one_object_per_line() {
     let (code, log) = demo.terminate();
     assert_eq!(code, Some(0), "{log}");
 }
+
+#[test]
+fn build_info_carries_the_version_and_a_revision() {
+    let (code, out, _) = run(&["--version"]);
+    assert_eq!(code, 0);
+    assert!(out.contains(env!("CARGO_PKG_VERSION")), "{out}");
+    assert!(!directconnect_exporter::REVISION.is_empty());
+    assert!(
+        directconnect_exporter::REVISION == "unknown"
+            || directconnect_exporter::REVISION
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit()),
+        "{}",
+        directconnect_exporter::REVISION
+    );
+}

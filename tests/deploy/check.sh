@@ -239,6 +239,11 @@ docker_context_builds() {
   done
   (cd "$ctx" && cargo metadata --no-deps --format-version 1 --offline >/dev/null)
   local rc=$?
+  # cargo runs build.rs only when present; without it the crate does not compile.
+  if [ -f build.rs ] && [ ! -f "$ctx/build.rs" ]; then
+    echo "build.rs is not in the image build context"
+    rc=1
+  fi
   rm -rf "$ctx"
   return $rc
 }
