@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the alerting rules: simulator -> exporter -> Prometheus (rules) ->
-# Alertmanager -> webhook receiver. Builds nothing.
+# Alertmanager -> webhook receiver. Builds nothing. Steps: a healthy fleet pages nobody;
+# a BGP peer down arrives as DirectConnectBgpPeerDown and resolves; one of a gateway's two
+# VIFs down arrives as DirectConnectGatewayRedundancyLost and
+# DirectConnectVirtualInterfaceDown, and both resolve.
 #
 #   tests/e2e/alerts.sh                  (from the repository root or anywhere)
 #
@@ -159,6 +162,22 @@ check "${helper[@]}" wait-query "$prom" 'ALERTS{alertstate="firing",severity="cr
 # --- and up again: a resolved notification arrives
 check "${helper[@]}" post "$sim/_sim/peer" "{\"virtual_interface_id\":\"$vif\",\"address_family\":\"ipv4\",\"bgp_status\":\"up\"}"
 check "${helper[@]}" wait-webhook "$jsonl" resolved "$want_labels" "$deadline"
+
+# --- one of the gateway's two VIFs goes down: redundancy lost, the VIF pages
+gw=3c1e2a4b-5d6f-4a7b-8c9d-0e1f2a3b4c5d
+vif2=dxvif-e2e00002
+redundancy_labels="{\"alertname\":\"DirectConnectGatewayRedundancyLost\",\"severity\":\"warning\",\"direct_connect_gateway_id\":\"$gw\"}"
+vif_down_labels="{\"alertname\":\"DirectConnectVirtualInterfaceDown\",\"severity\":\"critical\",\"aws_account_id\":\"111111111111\",\"aws_region\":\"us-east-1\",\"virtual_interface_id\":\"$vif2\",\"direct_connect_gateway_id\":\"$gw\"}"
+check "${helper[@]}" post "$sim/_sim/virtual-interface" "{\"virtual_interface_id\":\"$vif2\",\"state\":\"down\"}"
+check "${helper[@]}" wait-query "$prom" 'direct_connect_gateway:aws_directconnect_healthy_paths:count' 1 "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" firing "$redundancy_labels" "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" firing "$vif_down_labels" "$deadline"
+
+# --- and back: both resolve, the gateway has two healthy paths again
+check "${helper[@]}" post "$sim/_sim/virtual-interface" "{\"virtual_interface_id\":\"$vif2\",\"state\":\"available\"}"
+check "${helper[@]}" wait-query "$prom" 'direct_connect_gateway:aws_directconnect_healthy_paths:count' 2 "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" resolved "$redundancy_labels" "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" resolved "$vif_down_labels" "$deadline"
 
 if [ "$failed" -ne 0 ]; then
   for f in simulator exporter prometheus alertmanager webhook; do
