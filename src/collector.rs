@@ -185,7 +185,6 @@ pub async fn spawn(
 #[derive(Debug)]
 struct AccountId {
     known: OnceCell<String>,
-    credentials: Credentials,
 }
 
 impl AccountId {
@@ -196,10 +195,7 @@ impl AccountId {
             }
             Credentials::Default => OnceCell::new(),
         };
-        AccountId {
-            known,
-            credentials: target.credentials.clone(),
-        }
+        AccountId { known }
     }
 
     async fn get(
@@ -210,7 +206,6 @@ impl AccountId {
         timeout: Duration,
         deadline: Instant,
     ) -> Result<String, CallError> {
-        debug_assert!(matches!(self.credentials, Credentials::Default) || self.known.initialized());
         self.known
             .get_or_try_init(|| aws::discover_account(config, region, stats, timeout, deadline))
             .await
