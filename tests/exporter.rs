@@ -773,3 +773,54 @@ async fn api_request_counters_exist_at_zero_before_the_first_error() {
     app.stop().await;
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_fleet_loses_a_peer_within_two_minutes_and_gets_it_back() {
+    use directconnect_exporter::simulator::Scenario;
+    let sim = start_simulator(Scenario::demo()).await;
+    let app = start_exporter(
+        &sim,
+        "interval: 500ms\ntargets:\n  - regions: [us-east-1]\n",
+        &[],
+    )
+    .await;
+    wait_ready(&app).await;
+    let sel = [
+        ("virtual_interface_id", "dxvif-ffhhk8ho"),
+        ("address_family", "ipv4"),
+    ];
+    let start = parse(&scrape(&app).await);
+    assert_eq!(
+        select(&start, &name("bgp_peer_up"), &sel)[0].value,
+        1.0,
+        "healthy at t=0"
+    );
+
+    // Simulated time: the demo takes this peer down at 45s and back up at 1m45s.
+    control(&sim, "/_sim/clock/advance", json!({"seconds": 50})).await;
+    let down = scrape_until(&app, "demo peer down", |s| {
+        select(s, &name("bgp_peer_up"), &sel)
+            .first()
+            .map(|x| x.value)
+            == Some(0.0)
+    })
+    .await;
+    assert_eq!(
+        select(&down, &name("bgp_peer_status_changes_total"), &sel)[0].value,
+        1.0
+    );
+    control(&sim, "/_sim/clock/advance", json!({"seconds": 60})).await;
+    let up = scrape_until(&app, "demo peer back", |s| {
+        select(s, &name("bgp_peer_up"), &sel)
+            .first()
+            .map(|x| x.value)
+            == Some(1.0)
+    })
+    .await;
+    assert_eq!(
+        select(&up, &name("bgp_peer_status_changes_total"), &sel)[0].value,
+        2.0
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
