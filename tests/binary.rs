@@ -196,19 +196,8 @@ async fn the_binary_honours_aws_endpoint_url_logs_no_secrets_and_stops_on_sigter
         ],
     );
     let base = exporter.listen_address();
-    let ready = eventually(Duration::from_secs(30), "ready", || {
-        let url = format!("{base}/-/ready");
-        async move { (http().get(url).send().await.ok()?.status() == 200).then_some(()) }
-    });
-    ready.await;
-    let body = http()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    wait_ready_at(&base).await;
+    let body = scrape_url(&base).await;
     assert!(
         body.contains("virtual_interface_id=\"dxvif-test0001\""),
         "collected through AWS_ENDPOINT_URL"
@@ -244,19 +233,8 @@ async fn demo_mode_serves_a_moving_fleet_with_no_aws_account() {
     );
     demo.wait_for("simulator listening");
     let base = demo.listen_address();
-    eventually(Duration::from_secs(30), "demo ready", || {
-        let url = format!("{base}/-/ready");
-        async move { (http().get(url).send().await.ok()?.status() == 200).then_some(()) }
-    })
-    .await;
-    let text = http()
-        .get(format!("{base}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    wait_ready_at(&base).await;
+    let text = scrape_url(&base).await;
     let samples = parse(&text);
     let accounts: std::collections::BTreeSet<&String> =
         select(&samples, "aws_directconnect_bgp_peer_up", &[])

@@ -79,8 +79,13 @@ pub fn base_url(app: &App) -> String {
 }
 
 pub async fn scrape(app: &App) -> String {
+    scrape_url(&base_url(app)).await
+}
+
+/// The text exposition at `{base}/metrics`.
+pub async fn scrape_url(base: &str) -> String {
     http()
-        .get(format!("{}/metrics", base_url(app)))
+        .get(format!("{base}/metrics"))
         .send()
         .await
         .expect("scrape")
@@ -109,7 +114,12 @@ where
 
 /// Waits until `/-/ready` answers 200.
 pub async fn wait_ready(app: &App) {
-    let url = format!("{}/-/ready", base_url(app));
+    wait_ready_at(&base_url(app)).await
+}
+
+/// Waits until `{base}/-/ready` answers 200 (30 s at most).
+pub async fn wait_ready_at(base: &str) {
+    let url = format!("{base}/-/ready");
     eventually(Duration::from_secs(30), "exporter ready", || {
         let url = url.clone();
         async move {
