@@ -8,6 +8,7 @@ pub mod collector;
 pub mod config;
 pub mod duration;
 pub mod logging;
+pub mod markup;
 pub mod metrics;
 pub mod model;
 pub mod server;

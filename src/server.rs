@@ -25,6 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use crate::collector::{Published, Store};
+use crate::markup::escape;
 use crate::metrics::{OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
 use crate::model::CollectorData;
 use crate::web_config::WebConfig;
@@ -263,21 +264,6 @@ pub fn accepts_gzip(accept_encoding: &str) -> bool {
     media_ranges(accept_encoding).any(|(v, q)| (v == "gzip" || v == "x-gzip") && q > 0.0)
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The landing page: links, collector health, and one row per BGP peer.
 fn landing_page(published: &Published, telemetry_path: &str) -> String {
     let mut out = String::with_capacity(8 * 1024);
@@ -375,13 +361,5 @@ mod tests {
         assert!(accepts_gzip("deflate, gzip;q=0.5"));
         assert!(!accepts_gzip("gzip;q=0"));
         assert!(!accepts_gzip("identity"));
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }
