@@ -11,11 +11,12 @@ use tokio::task::JoinSet;
 
 use crate::aws::ClientOptions;
 use crate::cli::Cli;
-use crate::collector::{self, Runtime, Store};
+use crate::collector::{self, Runtime};
 use crate::config::{self, ConfigError, FileConfig, Plan, Region, RoleArn, TargetConfig};
 use crate::duration::PromDuration;
 use crate::server::{self, ServerContext};
-use crate::simulator::{Scenario, Simulator, SimulatorHandle};
+use crate::simulator::{Scenario, Simulator, SimulatorError, SimulatorHandle};
+use crate::store::Store;
 use crate::web_config::WebConfig;
 
 /// Interval of `--demo` unless `--collector.interval` or a config file says otherwise.
@@ -25,23 +26,31 @@ pub const DEMO_ACCESS_KEY: &str = "AKIA111111111111DEMO";
 /// Default address of `--simulator.only`.
 pub const SIMULATOR_DEFAULT_PORT: u16 = 4599;
 
-/// Why the application could not start. `exit_code` follows sysexits: 64 for usage.
+/// Exit status for invalid flags or files (sysexits `EX_USAGE`).
+pub const EX_USAGE: u8 = 64;
+/// Exit status for any other failure to start.
+pub const EX_FAILURE: u8 = 1;
+
+/// Why the application could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
+    /// Invalid flags, config file, web config or scenario.
     #[error("{0}")]
     Config(#[from] ConfigError),
+    /// A listen address could not be bound.
     #[error("{0}")]
     Listen(std::io::Error),
+    /// The embedded simulator could not start.
     #[error("simulator: {0}")]
-    Simulator(String),
+    Simulator(#[from] SimulatorError),
 }
 
 impl AppError {
-    /// The process exit status for this error.
+    /// The process exit status for this error: [`EX_USAGE`] for bad flags or files.
     pub fn exit_code(&self) -> u8 {
         match self {
-            AppError::Config(_) => 64,
-            AppError::Listen(_) | AppError::Simulator(_) => 1,
+            AppError::Config(_) => EX_USAGE,
+            AppError::Listen(_) | AppError::Simulator(_) => EX_FAILURE,
         }
     }
 }
@@ -49,15 +58,20 @@ impl AppError {
 /// Settings tests (and `--demo`) use instead of the environment.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// Endpoint of every AWS service (the simulator's URL).
     pub endpoint_url: Option<String>,
+    /// Credentials instead of the default chain.
     pub static_credentials: Option<aws_credential_types::Credentials>,
 }
 
 /// Everything validated before anything starts.
 #[derive(Debug)]
 pub struct Prepared {
+    /// What to collect, from where, how often.
     pub plan: Plan,
+    /// The parsed `--web.config.file`, if given.
     pub web: Option<Arc<WebConfig>>,
+    /// The simulator's scenario, for `--demo` and `--simulator.only`.
     pub scenario: Option<Scenario>,
 }
 
@@ -114,7 +128,13 @@ fn load_scenario(cli: &Cli) -> Result<Scenario, AppError> {
 /// The demo's targets: the simulator's first account with default credentials and every
 /// other account through AssumeRole, each in every region of the scenario.
 fn demo_config(scenario: &Scenario, default_interval: bool) -> Result<FileConfig, AppError> {
-    let bad = |m: String| AppError::Simulator(format!("demo scenario: {m}"));
+    let bad = |message: String| {
+        AppError::Config(ConfigError::Invalid {
+            origin: "demo scenario".into(),
+            field: "accounts".into(),
+            message,
+        })
+    };
     let regions = scenario
         .regions()
         .iter()
@@ -148,6 +168,7 @@ fn demo_config(scenario: &Scenario, default_interval: bool) -> Result<FileConfig
 
 /// A running application.
 pub struct App {
+    /// What the collectors publish and the server serves.
     pub store: Arc<Store>,
     addrs: Vec<SocketAddr>,
     simulator: Option<SimulatorHandle>,
@@ -183,9 +204,7 @@ impl App {
                 .simulator
                 .listen_address
                 .unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, default_port)));
-            let handle = Simulator::start(addr, scenario)
-                .await
-                .map_err(|e| AppError::Simulator(e.to_string()))?;
+            let handle = Simulator::start(addr, scenario).await?;
             if cli.simulator.demo {
                 client.endpoint_url = Some(handle.endpoint_url());
                 client.static_credentials = Some(aws_credential_types::Credentials::new(
@@ -199,14 +218,12 @@ impl App {
             simulator = Some(handle);
         }
 
-        let store = Store::new(
-            if cli.simulator.only {
-                0
-            } else {
-                collector::task_count(&prepared.plan)
-            },
-            prepared.plan.tag_labels.clone(),
-        );
+        let jobs = if cli.simulator.only {
+            0
+        } else {
+            prepared.plan.jobs().len()
+        };
+        let store = Store::new(jobs, &prepared.plan.tag_labels);
         let mut addrs = Vec::new();
         if !cli.simulator.only {
             // Listeners first: a port in use is reported before any AWS call is made.
@@ -233,7 +250,7 @@ impl App {
             }
             tracing::info!(
                 targets = prepared.plan.targets.len(),
-                collectors = collector::task_count(&prepared.plan),
+                collectors = jobs,
                 interval = %crate::duration::format(prepared.plan.interval),
                 "collecting"
             );

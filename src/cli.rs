@@ -19,14 +19,19 @@ pub const DEFAULT_PORT: u16 = 9840;
 #[derive(Debug, Clone, Parser)]
 #[command(name = "directconnect-exporter", version, about, long_about = None)]
 pub struct Cli {
+    /// HTTP server flags.
     #[command(flatten)]
     pub web: WebArgs,
+    /// Collection schedule flags.
     #[command(flatten)]
     pub collector: CollectorArgs,
+    /// AWS flags.
     #[command(flatten)]
     pub aws: AwsArgs,
+    /// Logging flags.
     #[command(flatten)]
     pub log: LogArgs,
+    /// Simulator and demo flags.
     #[command(flatten)]
     pub simulator: SimulatorArgs,
     /// YAML configuration file (targets, regions, collectors, tag labels, staleness).
@@ -163,9 +168,13 @@ pub struct SimulatorArgs {
 /// Log levels accepted by `--log.level`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogLevel {
+    /// Errors only.
     Error,
+    /// Errors and warnings.
     Warn,
+    /// The default: start-up, listeners, collection failures.
     Info,
+    /// Every AWS call and request; never bodies or secrets.
     Debug,
 }
 
@@ -184,11 +193,24 @@ impl LogLevel {
 /// Log formats accepted by `--log.format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
+    /// `key=value` pairs, one event per line.
     Logfmt,
+    /// One JSON object per line.
     Json,
 }
 
 /// A listen address as Prometheus exporters write it: `:9840` means every IPv4 interface.
+///
+/// ```
+/// use directconnect_exporter::cli::ListenAddress;
+/// let any: ListenAddress = ":9840".parse().unwrap();
+/// assert_eq!(any.0.to_string(), "0.0.0.0:9840");
+/// let v6: ListenAddress = "[::1]:9840".parse().unwrap();
+/// assert_eq!(v6.0.to_string(), "[::1]:9840");
+/// let local: ListenAddress = "localhost:9840".parse().unwrap();
+/// assert_eq!(local.0.to_string(), "127.0.0.1:9840");
+/// assert!("9840".parse::<ListenAddress>().is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ListenAddress(pub SocketAddr);
 

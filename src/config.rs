@@ -20,22 +20,34 @@ pub const DEFAULT_MAX_STALENESS: Duration = Duration::from_secs(300);
 /// Why the flags or config cannot be used. Displayed as one line naming file, line, field.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file could not be read.
     #[error("{path}: cannot read: {source}")]
     Read {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// The file is not valid YAML for its schema.
     #[error("{path}:{line}:{column}: {message}")]
     Parse {
+        /// The file.
         path: PathBuf,
+        /// 1-based line of the problem.
         line: usize,
+        /// 1-based column of the problem.
         column: usize,
+        /// One line naming the field and what is wrong.
         message: String,
     },
+    /// A value parses but cannot be used.
     #[error("{origin}: field `{field}`: {message}")]
     Invalid {
+        /// The file, or `flags`.
         origin: String,
+        /// The field, e.g. `targets[1].regions`.
         field: String,
+        /// What is wrong.
         message: String,
     },
 }
@@ -44,12 +56,18 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileConfig {
+    /// `interval`: overrides `--collector.interval`.
     pub interval: Option<PromDuration>,
+    /// `timeout`: overrides `--collector.timeout`.
     pub timeout: Option<PromDuration>,
+    /// `max_staleness`: how long a failing collector keeps its last good data.
     pub max_staleness: Option<PromDuration>,
+    /// `collectors`: exactly the collectors that run.
     pub collectors: Option<Vec<CollectorName>>,
+    /// `tag_labels`: tag keys copied onto `*_info` metrics.
     #[serde(default)]
     pub tag_labels: Vec<TagKey>,
+    /// `targets`: credentials and regions.
     pub targets: Option<Vec<TargetConfig>>,
 }
 
@@ -57,8 +75,11 @@ pub struct FileConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
+    /// The role to assume; absent for the default credentials.
     pub role_arn: Option<RoleArn>,
+    /// `sts:ExternalId` for the role's trust policy.
     pub external_id: Option<String>,
+    /// Regions; empty means the `--aws.region` list.
     #[serde(default)]
     pub regions: Vec<Region>,
 }
@@ -101,6 +122,7 @@ impl Region {
         }
     }
 
+    /// The region name.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -127,6 +149,7 @@ pub struct RoleArn {
 }
 
 impl RoleArn {
+    /// Validates `arn:<partition>:iam::<12 digits>:role/<name>`.
     pub fn new(s: &str) -> Result<Self, String> {
         let bad =
             || format!("invalid role ARN {s:?} (expected arn:aws:iam::123456789012:role/NAME)");
@@ -147,6 +170,7 @@ impl RoleArn {
         })
     }
 
+    /// The ARN as written.
     pub fn as_str(&self) -> &str {
         &self.arn
     }
@@ -182,6 +206,12 @@ impl<'de> Deserialize<'de> for TagKey {
 
 /// The label name a tag key becomes: `tag_` + the key with every character outside
 /// `[A-Za-z0-9_]` replaced by `_`.
+///
+/// ```
+/// use directconnect_exporter::config::tag_label_name;
+/// assert_eq!(tag_label_name("Name"), "tag_Name");
+/// assert_eq!(tag_label_name("aws:cloudformation:stack-name"), "tag_aws_cloudformation_stack_name");
+/// ```
 pub fn tag_label_name(key: &str) -> String {
     let mut out = String::with_capacity(key.len() + 4);
     out.push_str("tag_");
@@ -202,7 +232,9 @@ pub enum Credentials {
     Default,
     /// AssumeRole from the default chain into another account.
     AssumeRole {
+        /// The role to assume.
         role_arn: RoleArn,
+        /// `sts:ExternalId`, when the trust policy asks for one.
         external_id: Option<String>,
     },
 }
@@ -210,7 +242,9 @@ pub enum Credentials {
 /// One validated target: credentials and the regions to collect with them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
+    /// How to get credentials.
     pub credentials: Credentials,
+    /// Regions to collect, at least one, no duplicates.
     pub regions: Vec<Region>,
 }
 
@@ -227,15 +261,54 @@ impl Target {
 /// Everything the collector needs, validated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// Time between cycles of each collector.
     pub interval: Duration,
+    /// Timeout of one API call attempt.
     pub timeout: Duration,
+    /// How long a failing collector keeps its last good data.
     pub max_staleness: Duration,
+    /// The collectors that run, in [`CollectorKind::ALL`] order.
     pub collectors: Vec<CollectorKind>,
+    /// Tag keys copied onto `*_info` metrics.
     pub tag_labels: Vec<String>,
+    /// Credentials and regions to collect.
     pub targets: Vec<Target>,
 }
 
+/// One collector task of a plan: which collector, for which target, in which region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Job {
+    /// Index into [`Plan::targets`].
+    pub target: usize,
+    /// The collector.
+    pub kind: CollectorKind,
+    /// For a global collector, the region its API is reached through.
+    pub region: Region,
+}
+
 impl Plan {
+    /// Every collector task to run: one per target × region × collector, and one per
+    /// target for global collectors (through the target's first region). Spawning,
+    /// readiness and `--check-config` all read this list.
+    pub fn jobs(&self) -> Vec<Job> {
+        let mut jobs = Vec::new();
+        for (target, t) in self.targets.iter().enumerate() {
+            for &kind in &self.collectors {
+                let regions = if kind.is_global() {
+                    &t.regions[..t.regions.len().min(1)]
+                } else {
+                    &t.regions[..]
+                };
+                jobs.extend(regions.iter().map(|region| Job {
+                    target,
+                    kind,
+                    region: region.clone(),
+                }));
+            }
+        }
+        jobs
+    }
+
     /// A multi-line human summary for `--check-config`.
     pub fn describe(&self) -> String {
         let mut out = format!(
@@ -250,30 +323,33 @@ impl Plan {
                 .join(", "),
             self.tag_labels.join(", "),
         );
-        for t in &self.targets {
+        let jobs = self.jobs();
+        for (i, t) in self.targets.iter().enumerate() {
             let regions: Vec<&str> = t.regions.iter().map(Region::as_str).collect();
             out.push_str(&format!(
                 "  - {} in [{}]\n",
                 t.describe(),
                 regions.join(", ")
             ));
+            let mine = || jobs.iter().filter(move |j| j.target == i);
             let regional: Vec<&str> = self
                 .collectors
                 .iter()
-                .filter(|c| **c != CollectorKind::Gateways)
+                .filter(|c| !c.is_global())
                 .map(|c| c.name())
                 .collect();
             if !regional.is_empty() {
                 out.push_str(&format!(
                     "    per region: {} ({} collectors)\n",
                     regional.join(", "),
-                    regional.len() * t.regions.len()
+                    mine().filter(|j| !j.kind.is_global()).count()
                 ));
             }
-            if self.collectors.contains(&CollectorKind::Gateways) {
+            for job in mine().filter(|j| j.kind.is_global()) {
                 out.push_str(&format!(
-                    "    once per account (global): gateways via {}\n",
-                    t.regions[0]
+                    "    once per account (global): {} via {}\n",
+                    job.kind.name(),
+                    job.region
                 ));
             }
         }
@@ -587,6 +663,30 @@ mod tests {
         let file = parse_str("tag_labels: [a-b, a_b]\n").unwrap();
         let err = build_plan(&cli(&["--aws.region", "us-east-1"]), Some(&file), None).unwrap_err();
         assert!(err.to_string().contains("tag_labels"));
+    }
+
+    #[test]
+    fn global_collectors_get_one_job_per_target_and_the_others_one_per_region() {
+        let file = parse_str(
+            "targets:\n  - regions: [us-east-1, eu-west-1]\n\
+             \x20 - role_arn: arn:aws:iam::222222222222:role/dx-read\n    regions: [us-west-2]\n",
+        )
+        .unwrap();
+        let plan = build_plan(&cli(&[]), Some(&file), None).unwrap();
+        let jobs = plan.jobs();
+        // Target 0: 3 regional × 2 regions + gateways once; target 1: 3 + 1.
+        assert_eq!(jobs.len(), 7 + 4);
+        let gateways: Vec<_> = jobs
+            .iter()
+            .filter(|j| j.kind == CollectorKind::Gateways)
+            .collect();
+        assert_eq!(gateways.len(), 2);
+        assert_eq!(gateways[0].region.as_str(), "us-east-1");
+        assert!(
+            plan.describe().contains("(6 collectors)"),
+            "{}",
+            plan.describe()
+        );
     }
 
     #[test]

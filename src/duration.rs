@@ -23,6 +23,16 @@ const UNITS: [(&str, u64); 7] = [
 
 /// Parses a duration made of one or more `<integer><unit>` parts, units `ms s m h d w y`,
 /// largest first, each at most once (the Prometheus rules). `0` alone is also accepted.
+///
+/// ```
+/// use std::time::Duration;
+/// use directconnect_exporter::duration::parse;
+/// assert_eq!(parse("500ms"), Ok(Duration::from_millis(500)));
+/// assert_eq!(parse("1h30m"), Ok(Duration::from_secs(5400)));
+/// assert_eq!(parse("0"), Ok(Duration::ZERO));
+/// assert!(parse("30m1h").is_err()); // largest unit first
+/// assert!(parse("5 minutes").is_err());
+/// ```
 pub fn parse(input: &str) -> Result<Duration, DurationError> {
     let err = |reason| DurationError {
         input: input.to_owned(),

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
             let rendered = e.render().to_string();
             let first = rendered.lines().next().unwrap_or("invalid arguments");
             eprintln!("directconnect-exporter: {first} (see --help)");
-            return ExitCode::from(64);
+            return ExitCode::from(app::EX_USAGE);
         }
     };
     logging::init(&cli.log);
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             eprintln!("directconnect-exporter: {e}");
             ExitCode::from(
                 e.downcast_ref::<app::AppError>()
-                    .map_or(1, app::AppError::exit_code),
+                    .map_or(app::EX_FAILURE, app::AppError::exit_code),
             )
         }
     }

@@ -5,6 +5,7 @@
 //! becomes `unknown` there instead of a crash here.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 /// Resource tags, key → value, in a stable order.
@@ -13,126 +14,189 @@ pub type Tags = BTreeMap<String, String>;
 /// One BGP peer of a virtual interface.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BgpPeer {
+    /// `bgpPeerId`.
     pub bgp_peer_id: String,
     /// `asnLong` when present, else `asn`.
     pub asn: u64,
+    /// `addressFamily`: ipv4 or ipv6.
     pub address_family: String,
+    /// `amazonAddress` (IP/prefix length).
     pub amazon_address: String,
+    /// `customerAddress` (IP/prefix length).
     pub customer_address: String,
     /// `bgpPeerState`: verifying, pending, available, deleting, deleted, or other.
     pub state: String,
     /// `bgpStatus`: up, down, or other.
     pub status: String,
+    /// `awsLogicalDeviceId`: the AWS device that terminates it.
     pub aws_logical_device_id: String,
 }
 
 /// One virtual interface with its BGP peers.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct VirtualInterface {
+    /// `virtualInterfaceId` (`dxvif-…`).
     pub id: String,
+    /// `virtualInterfaceName`.
     pub name: String,
     /// private, public or transit.
     pub vif_type: String,
+    /// `connectionId` (a connection or LAG).
     pub connection_id: String,
+    /// `ownerAccount`: the account that owns it.
     pub owner_account: String,
+    /// `location`: the Direct Connect location code.
     pub location: String,
+    /// `vlan` tag.
     pub vlan: i64,
     /// `asnLong` when present, else `asn`.
     pub asn: u64,
+    /// `amazonSideAsn`, when reported.
     pub amazon_side_asn: Option<u64>,
+    /// `addressFamily`: ipv4 or ipv6.
     pub address_family: String,
+    /// `directConnectGatewayId`, empty when not attached.
     pub direct_connect_gateway_id: String,
+    /// `virtualGatewayId`, empty when not attached.
     pub virtual_gateway_id: String,
+    /// `awsLogicalDeviceId`: the AWS device that terminates it.
     pub aws_logical_device_id: String,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// `mtu` in bytes, when reported.
     pub mtu: Option<i64>,
+    /// `jumboFrameCapable`, when reported.
     pub jumbo_frame_capable: Option<bool>,
+    /// `siteLinkEnabled`, when reported.
     pub site_link_enabled: Option<bool>,
+    /// Resource tags.
     pub tags: Tags,
+    /// `bgpPeers`.
     pub bgp_peers: Vec<BgpPeer>,
 }
 
 /// One dedicated or hosted connection.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Connection {
+    /// `connectionId` (`dxcon-…`).
     pub id: String,
+    /// `connectionName`.
     pub name: String,
+    /// `location`: the Direct Connect location code.
     pub location: String,
     /// As reported, e.g. `10Gbps`, `500Mbps`.
     pub bandwidth: String,
+    /// `partnerName` (hosted connections).
     pub partner_name: String,
+    /// `providerName`.
     pub provider_name: String,
+    /// `lagId`, empty when not in a LAG.
     pub lag_id: String,
+    /// `awsLogicalDeviceId`: the AWS device that terminates it.
     pub aws_logical_device_id: String,
     /// yes, no, unknown.
     pub has_logical_redundancy: String,
+    /// `encryptionMode` (MACsec): no_encrypt, should_encrypt or must_encrypt.
     pub encryption_mode: String,
+    /// `macSecCapable`, when reported.
     pub mac_sec_capable: Option<bool>,
+    /// `jumboFrameCapable`, when reported.
     pub jumbo_frame_capable: Option<bool>,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// Resource tags.
     pub tags: Tags,
 }
 
 /// One link aggregation group.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Lag {
+    /// `lagId` (`dxlag-…`).
     pub id: String,
+    /// `lagName`.
     pub name: String,
+    /// `location`: the Direct Connect location code.
     pub location: String,
+    /// `connectionsBandwidth` of each member, e.g. `10Gbps`.
     pub connections_bandwidth: String,
+    /// `awsLogicalDeviceId`: the AWS device that terminates it.
     pub aws_logical_device_id: String,
+    /// `hasLogicalRedundancy`: yes, no or unknown.
     pub has_logical_redundancy: String,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// `minimumLinks`.
     pub minimum_links: i64,
     /// Member connections listed on the LAG.
     pub connections: i64,
     /// Member connections in state `available`.
     pub connections_available: i64,
+    /// Resource tags.
     pub tags: Tags,
 }
 
 /// One Direct Connect gateway (a global resource).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Gateway {
+    /// `directConnectGatewayId`.
     pub id: String,
+    /// `directConnectGatewayName`.
     pub name: String,
+    /// `amazonSideAsn`, when reported.
     pub amazon_side_asn: Option<u64>,
+    /// `ownerAccount`: the account that owns it.
     pub owner_account: String,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
 }
 
 /// A virtual interface attached to a Direct Connect gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GatewayAttachment {
+    /// `directConnectGatewayId`.
     pub gateway_id: String,
+    /// `virtualInterfaceId`.
     pub virtual_interface_id: String,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
 }
 
 /// A virtual or transit gateway associated with a Direct Connect gateway.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GatewayAssociation {
+    /// `directConnectGatewayId`.
     pub gateway_id: String,
+    /// `associationId`.
     pub association_id: String,
+    /// Id of the associated virtual or transit gateway.
     pub associated_gateway_id: String,
+    /// `virtualPrivateGateway` or `transitGateway`.
     pub associated_gateway_type: String,
+    /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
 }
 
 /// The Direct Connect gateways of one account with their attachments and associations.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct GatewayData {
+    /// The gateways.
     pub gateways: Vec<Gateway>,
+    /// Their VIF attachments.
     pub attachments: Vec<GatewayAttachment>,
+    /// Their gateway associations.
     pub associations: Vec<GatewayAssociation>,
 }
 
 /// The kinds of collector; each runs on its own per account (and region, except gateways).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum CollectorKind {
+    /// Virtual interfaces with their BGP peers (per region).
     VirtualInterfaces,
+    /// Connections (per region).
     Connections,
+    /// LAGs (per region).
     Lags,
+    /// Direct Connect gateways with attachments and associations (global).
     Gateways,
 }
 
@@ -159,14 +223,24 @@ impl CollectorKind {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
+
+    /// True for collectors of global resources, run once per target (in its first region)
+    /// rather than once per region.
+    pub fn is_global(self) -> bool {
+        matches!(self, CollectorKind::Gateways)
+    }
 }
 
 /// The data one collector holds: its last good result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CollectorData {
+    /// Virtual interfaces with their BGP peers (per region).
     VirtualInterfaces(Vec<VirtualInterface>),
+    /// Connections (per region).
     Connections(Vec<Connection>),
+    /// LAGs (per region).
     Lags(Vec<Lag>),
+    /// Direct Connect gateways with attachments and associations (global).
     Gateways(GatewayData),
 }
 
@@ -181,6 +255,7 @@ impl CollectorData {
         }
     }
 
+    /// True when there are no top-level resources.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -189,27 +264,37 @@ impl CollectorData {
 /// Identity of a collector: which account, region and kind.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CollectorKey {
+    /// The 12-digit account id, or `unknown` before it is known.
     pub account_id: String,
     /// For gateways: the region used to reach the (global) API.
     pub region: String,
+    /// Which collector.
     pub kind: CollectorKind,
 }
 
 /// Identity of a BGP peer for the change counter.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PeerKey {
+    /// `virtualInterfaceId`.
     pub virtual_interface_id: String,
+    /// `bgpPeerId`.
     pub bgp_peer_id: String,
 }
 
 /// The published state of one collector.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CollectorSnapshot {
+    /// Which collector this is.
     pub key: CollectorKey,
     /// Whether the last cycle succeeded.
     pub success: bool,
     /// Wall time of the last cycle.
     pub duration: Duration,
+    /// The configured interval between cycles.
+    pub interval: Duration,
+    /// Times the collector's task panicked and was restarted.
+    pub panics: u64,
+    /// End of the last successful cycle.
     pub last_success: Option<SystemTime>,
     /// Last good data; `None` before the first success or after `max_staleness`.
     pub data: Option<CollectorData>,
@@ -218,19 +303,72 @@ pub struct CollectorSnapshot {
     pub peer_status_changes: BTreeMap<PeerKey, u64>,
 }
 
-/// Outcome counts of AWS API calls, by account, region, operation and result.
+/// The outcome of one AWS API call attempt (the `result` label of `api_requests_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CallResult {
+    /// The call succeeded.
+    Success,
+    /// AWS throttled the call.
+    Throttled,
+    /// A 4xx other than throttling (denied, invalid).
+    ClientError,
+    /// A 5xx.
+    ServerError,
+    /// No answer within the timeout.
+    Timeout,
+    /// The connection failed.
+    TransportError,
+}
+
+impl CallResult {
+    /// Every result, in label order.
+    pub const ALL: [CallResult; 6] = [
+        CallResult::Success,
+        CallResult::Throttled,
+        CallResult::ClientError,
+        CallResult::ServerError,
+        CallResult::Timeout,
+        CallResult::TransportError,
+    ];
+
+    /// The label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            CallResult::Success => "success",
+            CallResult::Throttled => "throttled",
+            CallResult::ClientError => "client_error",
+            CallResult::ServerError => "server_error",
+            CallResult::Timeout => "timeout",
+            CallResult::TransportError => "transport_error",
+        }
+    }
+}
+
+impl std::fmt::Display for CallResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Identity of an `api_requests_total` series: account, region, operation and result.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ApiRequestKey {
+    /// The 12-digit account id, or `unknown` before it is known.
     pub account_id: String,
+    /// The region (for global collectors, the one the API is reached through).
     pub region: String,
+    /// The API operation, e.g. `DescribeVirtualInterfaces`.
     pub operation: &'static str,
-    pub result: &'static str,
+    /// The outcome.
+    pub result: CallResult,
 }
 
 /// Everything `/metrics` and the landing page show, taken at one instant.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
-    pub collectors: Vec<CollectorSnapshot>,
+    /// Every collector's latest state, in key order (shared with the store, not copied).
+    pub collectors: Vec<Arc<CollectorSnapshot>>,
+    /// API call attempts so far.
     pub api_requests: BTreeMap<ApiRequestKey, u64>,
     /// Tag keys copied onto `*_info` metrics as `tag_<key>` labels.
     pub tag_labels: Vec<String>,

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::service::service_fn;
@@ -24,10 +23,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
-use crate::collector::{Published, Store};
 use crate::markup::escape;
-use crate::metrics::{OPENMETRICS_CONTENT_TYPE, TEXT_CONTENT_TYPE};
+use crate::metrics::{Format, ResponseBody, Samples};
 use crate::model::CollectorData;
+use crate::store::{Published, Store};
 use crate::web_config::WebConfig;
 
 /// Connections served at once; more are closed at accept so scrapes are never starved.
@@ -44,8 +43,11 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// What the handlers need.
 #[derive(Debug)]
 pub struct ServerContext {
+    /// Where the published snapshot is read from.
     pub store: Arc<Store>,
+    /// The metrics path (`--web.telemetry-path`).
     pub telemetry_path: String,
+    /// TLS and basic auth, when configured.
     pub web: Option<Arc<WebConfig>>,
 }
 
@@ -129,7 +131,7 @@ async fn handle(
     req: Request<Incoming>,
     ctx: &ServerContext,
     peer: SocketAddr,
-) -> Response<Full<Bytes>> {
+) -> Response<ResponseBody> {
     if let Some(web) = &ctx.web
         && let Some(denied) = web.authorize(req.headers()).await
     {
@@ -145,7 +147,7 @@ pub fn route(
     path: &str,
     headers: &hyper::HeaderMap,
     ctx: &ServerContext,
-) -> Response<Full<Bytes>> {
+) -> Response<ResponseBody> {
     let known = path == ctx.telemetry_path || matches!(path, "/" | "/-/healthy" | "/-/ready");
     if !known {
         return plain(StatusCode::NOT_FOUND, "404 page not found\n");
@@ -168,13 +170,13 @@ pub fn route(
         _ => metrics_response(&published, headers),
     };
     if method == Method::HEAD {
-        *resp.body_mut() = Full::new(Bytes::new());
+        *resp.body_mut() = ResponseBody::empty();
     }
     resp
 }
 
-fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+fn plain(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
+    let mut resp = Response::new(ResponseBody::full(Bytes::from_static(body.as_bytes())));
     *resp.status_mut() = status;
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -183,8 +185,8 @@ fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     resp
 }
 
-fn html(body: String) -> Response<Full<Bytes>> {
-    let mut resp = Response::new(Full::new(Bytes::from(body)));
+fn html(body: String) -> Response<ResponseBody> {
+    let mut resp = Response::new(ResponseBody::full(body));
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
@@ -197,21 +199,23 @@ fn html(body: String) -> Response<Full<Bytes>> {
     resp
 }
 
-fn metrics_response(published: &Published, headers: &hyper::HeaderMap) -> Response<Full<Bytes>> {
+fn metrics_response(published: &Published, headers: &hyper::HeaderMap) -> Response<ResponseBody> {
     let accept = header_str(headers, header::ACCEPT);
     let encoding = header_str(headers, header::ACCEPT_ENCODING);
     let openmetrics = prefers_openmetrics(accept);
     let gzip = accepts_gzip(encoding);
-    let e = &published.encoded;
-    let (body, content_type) = match (openmetrics, gzip) {
-        (true, true) => (e.openmetrics_gzip.clone(), OPENMETRICS_CONTENT_TYPE),
-        (true, false) => (e.openmetrics.clone(), OPENMETRICS_CONTENT_TYPE),
-        (false, true) => (e.text_gzip.clone(), TEXT_CONTENT_TYPE),
-        (false, false) => (e.text.clone(), TEXT_CONTENT_TYPE),
+    let format = if openmetrics {
+        Format::OpenMetrics
+    } else {
+        Format::Text
     };
-    let mut resp = Response::new(Full::new(body));
+    let body = published.exposition.body(format, gzip, Samples::new(&[]));
+    let mut resp = Response::new(body);
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(format.content_type()),
+    );
     h.insert(
         header::VARY,
         HeaderValue::from_static("Accept, Accept-Encoding"),
@@ -237,15 +241,30 @@ fn media_ranges(header: &str) -> impl Iterator<Item = (String, f32)> + '_ {
         if value.is_empty() {
             return None;
         }
+        // Parameter names are case-insensitive (RFC 9110): `Q=0.5` is `q=0.5`.
         let q = params
-            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|p| {
+                let (name, value) = p.split_once('=')?;
+                name.trim().eq_ignore_ascii_case("q").then_some(value)
+            })
             .find_map(|q| q.trim().parse::<f32>().ok())
+            .filter(|q| q.is_finite())
             .unwrap_or(1.0);
         Some((value, q))
     })
 }
 
 /// True when the client ranks OpenMetrics at least as high as the text format.
+///
+/// ```
+/// use directconnect_exporter::server::prefers_openmetrics;
+/// // What Prometheus sends:
+/// assert!(prefers_openmetrics(
+///     "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1"
+/// ));
+/// assert!(!prefers_openmetrics("text/plain"));
+/// assert!(!prefers_openmetrics("application/openmetrics-text;Q=0"));
+/// ```
 pub fn prefers_openmetrics(accept: &str) -> bool {
     let mut om = 0.0f32;
     let mut text = 0.0f32;
@@ -260,6 +279,14 @@ pub fn prefers_openmetrics(accept: &str) -> bool {
 }
 
 /// True when `Accept-Encoding` allows gzip.
+///
+/// ```
+/// use directconnect_exporter::server::accepts_gzip;
+/// assert!(accepts_gzip("gzip, deflate"));
+/// assert!(accepts_gzip("GZIP;Q=0.5"));
+/// assert!(!accepts_gzip("gzip;q=0"));
+/// assert!(!accepts_gzip("identity"));
+/// ```
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
     media_ranges(accept_encoding).any(|(v, q)| (v == "gzip" || v == "x-gzip") && q > 0.0)
 }

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
 use hyper::{Response, StatusCode};
 use rustls::pki_types::pem::PemObject;
@@ -118,7 +117,10 @@ impl WebConfig {
     }
 
     /// `None` when the request may proceed, else the 401 response to send.
-    pub async fn authorize(&self, headers: &hyper::HeaderMap) -> Option<Response<Full<Bytes>>> {
+    pub async fn authorize(
+        &self,
+        headers: &hyper::HeaderMap,
+    ) -> Option<Response<crate::metrics::ResponseBody>> {
         if self.users.is_empty() {
             return None;
         }
@@ -151,7 +153,9 @@ impl WebConfig {
                 return None;
             }
         }
-        let mut resp = Response::new(Full::new(Bytes::from_static(b"401 Unauthorized\n")));
+        let mut resp = Response::new(crate::metrics::ResponseBody::full(Bytes::from_static(
+            b"401 Unauthorized\n",
+        )));
         *resp.status_mut() = StatusCode::UNAUTHORIZED;
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,

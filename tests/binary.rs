@@ -1,6 +1,8 @@
 //! The built binary as users run it: exit codes, `--check-config`, the standard AWS
 //! environment (`AWS_ENDPOINT_URL`), `--demo`, logs, and shutdown on SIGTERM.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::io::{BufRead, BufReader};

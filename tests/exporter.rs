@@ -1,6 +1,8 @@
 //! The exporter against the simulator over loopback, through the real AWS SDK: the metric
 //! contract of SPEC section 6 and the collection semantics of section 5.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -164,7 +166,7 @@ async fn every_metric_family_and_label_of_the_spec_is_present_on_a_realistic_fle
             &["aws_account_id", "aws_region", "connection_id", "state"],
         ),
         (
-            "connection_bandwidth_bits_per_second",
+            "connection_bandwidth_bytes_per_second",
             &["aws_account_id", "aws_region", "connection_id"],
         ),
         (
@@ -245,6 +247,14 @@ async fn every_metric_family_and_label_of_the_spec_is_present_on_a_realistic_fle
             &["aws_account_id", "aws_region", "collector"],
         ),
         (
+            "collector_interval_seconds",
+            &["aws_account_id", "aws_region", "collector"],
+        ),
+        (
+            "collector_panics_total",
+            &["aws_account_id", "aws_region", "collector"],
+        ),
+        (
             "api_requests_total",
             &["aws_account_id", "aws_region", "operation", "result"],
         ),
@@ -269,10 +279,11 @@ async fn every_metric_family_and_label_of_the_spec_is_present_on_a_realistic_fle
     assert_eq!(vif[0].labels["virtual_interface_type"], "private");
     let bw = select(
         &samples,
-        &name("connection_bandwidth_bits_per_second"),
+        &name("connection_bandwidth_bytes_per_second"),
         &[("connection_id", "dxcon-test0101")],
     );
-    assert_eq!(bw[0].value, 500e6);
+    // 500Mbps is 62.5 million bytes per second.
+    assert_eq!(bw[0].value, 500e6 / 8.0);
     let lag = select(
         &samples,
         &name("lag_connections"),
@@ -295,9 +306,9 @@ async fn every_state_set_has_exactly_one_active_state() {
         ("bgp_peer_state", "state", 6),
         ("connection_state", "state", 9),
         ("lag_state", "state", 7),
-        ("gateway_state", "state", 4),
-        ("gateway_attachment_state", "state", 4),
-        ("gateway_association_state", "state", 5),
+        ("gateway_state", "state", 5),
+        ("gateway_attachment_state", "state", 5),
+        ("gateway_association_state", "state", 6),
     ];
     for (metric, key, n_states) in sets {
         let mut groups: BTreeMap<Vec<(String, String)>, (usize, f64)> = BTreeMap::new();

@@ -1,5 +1,7 @@
 //! Black-box tests of the Direct Connect + STS simulator through the real AWS SDK clients.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -2,6 +2,11 @@
 
 use std::time::Instant;
 
+use aws_sdk_directconnect::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_directconnect::operation as op;
+use aws_sdk_directconnect::types as sdk;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+
 use super::{CallError, Session, map};
 use crate::model::{Connection, GatewayData, Lag, VirtualInterface};
 
@@ -40,29 +45,96 @@ where
     })
 }
 
+/// One page of a Describe listing: its items and the token of the next page.
+trait Page {
+    type Item;
+    fn items(&self) -> &[Self::Item];
+    fn next(&self) -> Option<&str>;
+}
+
+macro_rules! page {
+    ($output:ty, $item:ty, $items:ident) => {
+        impl Page for $output {
+            type Item = $item;
+            fn items(&self) -> &[$item] {
+                self.$items()
+            }
+            fn next(&self) -> Option<&str> {
+                self.next_token()
+            }
+        }
+    };
+}
+
+page!(
+    op::describe_virtual_interfaces::DescribeVirtualInterfacesOutput,
+    sdk::VirtualInterface,
+    virtual_interfaces
+);
+page!(
+    op::describe_connections::DescribeConnectionsOutput,
+    sdk::Connection,
+    connections
+);
+page!(op::describe_lags::DescribeLagsOutput, sdk::Lag, lags);
+page!(
+    op::describe_direct_connect_gateways::DescribeDirectConnectGatewaysOutput,
+    sdk::DirectConnectGateway,
+    direct_connect_gateways
+);
+page!(
+    op::describe_direct_connect_gateway_attachments::DescribeDirectConnectGatewayAttachmentsOutput,
+    sdk::DirectConnectGatewayAttachment,
+    direct_connect_gateway_attachments
+);
+page!(
+    op::describe_direct_connect_gateway_associations::DescribeDirectConnectGatewayAssociationsOutput,
+    sdk::DirectConnectGatewayAssociation,
+    direct_connect_gateway_associations
+);
+
+/// Every item of a Describe listing, each page fetched with `send(token)` through the
+/// session's call policy and mapped with `map`.
+async fn list<P, T, E, F, Fut>(
+    s: &Session,
+    operation: &'static str,
+    deadline: Instant,
+    send: F,
+    map: fn(&P::Item) -> T,
+) -> Result<Vec<T>, CallError>
+where
+    P: Page,
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = Result<P, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let send = &send;
+    paginate(operation, |token| async move {
+        let out = s.call(operation, deadline, || send(token.clone())).await?;
+        let page = out.items().iter().map(map).collect();
+        Ok((page, out.next().map(str::to_owned)))
+    })
+    .await
+}
+
 /// All virtual interfaces of the session's account and region, secrets dropped.
 pub async fn collect_virtual_interfaces(
     s: &Session,
     deadline: Instant,
 ) -> Result<Vec<VirtualInterface>, CallError> {
-    let op = "DescribeVirtualInterfaces";
-    paginate(op, |token| async move {
-        let out = s
-            .call(op, deadline, || {
-                s.client()
-                    .describe_virtual_interfaces()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        let page = out
-            .virtual_interfaces()
-            .iter()
-            .map(map::virtual_interface)
-            .collect();
-        Ok((page, out.next_token().map(str::to_owned)))
-    })
+    let c = s.client();
+    list(
+        s,
+        "DescribeVirtualInterfaces",
+        deadline,
+        |token| {
+            c.describe_virtual_interfaces()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::virtual_interface,
+    )
     .await
 }
 
@@ -71,111 +143,89 @@ pub async fn collect_connections(
     s: &Session,
     deadline: Instant,
 ) -> Result<Vec<Connection>, CallError> {
-    let op = "DescribeConnections";
-    paginate(op, |token| async move {
-        let out = s
-            .call(op, deadline, || {
-                s.client()
-                    .describe_connections()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        let page = out.connections().iter().map(map::connection).collect();
-        Ok((page, out.next_token().map(str::to_owned)))
-    })
+    let c = s.client();
+    list(
+        s,
+        "DescribeConnections",
+        deadline,
+        |token| {
+            c.describe_connections()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::connection,
+    )
     .await
 }
 
 /// All LAGs of the session's account and region.
 pub async fn collect_lags(s: &Session, deadline: Instant) -> Result<Vec<Lag>, CallError> {
-    let op = "DescribeLags";
-    paginate(op, |token| async move {
-        let out = s
-            .call(op, deadline, || {
-                s.client()
-                    .describe_lags()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        let page = out.lags().iter().map(map::lag).collect();
-        Ok((page, out.next_token().map(str::to_owned)))
-    })
+    let c = s.client();
+    list(
+        s,
+        "DescribeLags",
+        deadline,
+        |token| {
+            c.describe_lags()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::lag,
+    )
     .await
 }
 
 /// The account's Direct Connect gateways (global) with their attachments and associations.
 pub async fn collect_gateways(s: &Session, deadline: Instant) -> Result<GatewayData, CallError> {
-    let op = "DescribeDirectConnectGateways";
-    let gateways = paginate(op, |token| async move {
-        let out = s
-            .call(op, deadline, || {
-                s.client()
-                    .describe_direct_connect_gateways()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await?;
-        let page = out
-            .direct_connect_gateways()
-            .iter()
-            .map(map::gateway)
-            .collect();
-        Ok((page, out.next_token().map(str::to_owned)))
-    })
-    .await?;
-
+    let c = s.client();
     let mut data = GatewayData {
-        gateways,
+        gateways: list(
+            s,
+            "DescribeDirectConnectGateways",
+            deadline,
+            |token| {
+                c.describe_direct_connect_gateways()
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+            },
+            map::gateway,
+        )
+        .await?,
         ..GatewayData::default()
     };
     for gw in &data.gateways {
         let id = gw.id.as_str();
-        let op = "DescribeDirectConnectGatewayAttachments";
-        let attachments = paginate(op, |token| async move {
-            let out = s
-                .call(op, deadline, || {
-                    s.client()
-                        .describe_direct_connect_gateway_attachments()
-                        .direct_connect_gateway_id(id)
-                        .max_results(PAGE_SIZE)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await?;
-            let page = out
-                .direct_connect_gateway_attachments()
-                .iter()
-                .map(map::attachment)
-                .collect();
-            Ok((page, out.next_token().map(str::to_owned)))
-        })
+        let attachments = list(
+            s,
+            "DescribeDirectConnectGatewayAttachments",
+            deadline,
+            |token| {
+                c.describe_direct_connect_gateway_attachments()
+                    .direct_connect_gateway_id(id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+            },
+            map::attachment,
+        )
         .await?;
         data.attachments.extend(attachments);
-
-        let op = "DescribeDirectConnectGatewayAssociations";
-        let associations = paginate(op, |token| async move {
-            let out = s
-                .call(op, deadline, || {
-                    s.client()
-                        .describe_direct_connect_gateway_associations()
-                        .direct_connect_gateway_id(id)
-                        .max_results(PAGE_SIZE)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await?;
-            let page = out
-                .direct_connect_gateway_associations()
-                .iter()
-                .map(map::association)
-                .collect();
-            Ok((page, out.next_token().map(str::to_owned)))
-        })
+        let associations = list(
+            s,
+            "DescribeDirectConnectGatewayAssociations",
+            deadline,
+            |token| {
+                c.describe_direct_connect_gateway_associations()
+                    .direct_connect_gateway_id(id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token)
+                    .send()
+            },
+            map::association,
+        )
         .await?;
         data.associations.extend(associations);
     }

@@ -8,7 +8,6 @@ pub use describe::{
     collect_connections, collect_gateways, collect_lags, collect_virtual_interfaces,
 };
 
-use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,17 +21,8 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use rand::Rng;
 
 use crate::config::{Credentials, Region};
-use crate::model::{ApiRequestKey, CollectorKind};
-
-/// `result` label values of `api_requests_total`.
-pub const API_RESULTS: [&str; 6] = [
-    "success",
-    "throttled",
-    "client_error",
-    "server_error",
-    "timeout",
-    "transport_error",
-];
+use crate::model::{CallResult, CollectorData, CollectorKind};
+use crate::store::ApiStats;
 
 /// Account label used while the account of default credentials is not yet known.
 pub const UNKNOWN_ACCOUNT: &str = "unknown";
@@ -61,6 +51,27 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
     }
 }
 
+/// Runs one cycle of collector `kind`: every call it makes, paginated, mapped into model
+/// types.
+pub async fn collect(
+    kind: CollectorKind,
+    session: &Session,
+    deadline: Instant,
+) -> Result<CollectorData, CallError> {
+    Ok(match kind {
+        CollectorKind::VirtualInterfaces => {
+            CollectorData::VirtualInterfaces(collect_virtual_interfaces(session, deadline).await?)
+        }
+        CollectorKind::Connections => {
+            CollectorData::Connections(collect_connections(session, deadline).await?)
+        }
+        CollectorKind::Lags => CollectorData::Lags(collect_lags(session, deadline).await?),
+        CollectorKind::Gateways => {
+            CollectorData::Gateways(collect_gateways(session, deadline).await?)
+        }
+    })
+}
+
 /// Attempts of one API call at most (the first try included).
 const MAX_ATTEMPTS: u32 = 5;
 /// Base and cap of the exponential backoff between attempts.
@@ -73,72 +84,34 @@ const PACE_MAX: Duration = Duration::from_secs(5);
 /// A failed AWS call, after retries. Messages never contain request or response bodies.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum CallError {
+    /// AWS answered with an error that retrying will not fix.
     #[error("{operation}: {result}: {message}")]
     Api {
+        /// The API operation.
         operation: &'static str,
-        result: &'static str,
+        /// How the last attempt ended.
+        result: CallResult,
+        /// One line: the error code and message.
         message: String,
     },
+    /// Retries ran out of time or attempts.
     #[error("{operation}: cycle budget exhausted after {attempts} attempts ({last})")]
     BudgetExhausted {
+        /// The API operation.
         operation: &'static str,
+        /// Attempts allowed.
         attempts: u32,
+        /// How the last attempt failed.
         last: String,
     },
+    /// A listing's tokens did not end.
     #[error("{operation}: pagination did not end: {reason}")]
     Pagination {
+        /// The API operation.
         operation: &'static str,
+        /// What went wrong.
         reason: &'static str,
     },
-    #[error("credentials: {0}")]
-    Credentials(String),
-}
-
-/// Counts API calls by account, region, operation and result; shared by all collectors.
-#[derive(Debug, Default, Clone)]
-pub struct ApiStats(Arc<Mutex<BTreeMap<ApiRequestKey, u64>>>);
-
-impl ApiStats {
-    fn record(
-        &self,
-        account_id: &str,
-        region: &str,
-        operation: &'static str,
-        result: &'static str,
-    ) {
-        let key = ApiRequestKey {
-            account_id: account_id.to_owned(),
-            region: region.to_owned(),
-            operation,
-            result,
-        };
-        if let Ok(mut map) = self.0.lock() {
-            *map.entry(key).or_insert(0) += 1;
-        }
-    }
-
-    /// Creates the counters of every result of `operations` at 0, so that `rate()` and
-    /// `increase()` see the first throttle or error of a series.
-    pub fn register(&self, account_id: &str, region: &str, operations: &[&'static str]) {
-        if let Ok(mut map) = self.0.lock() {
-            for operation in operations {
-                for result in API_RESULTS {
-                    let key = ApiRequestKey {
-                        account_id: account_id.to_owned(),
-                        region: region.to_owned(),
-                        operation,
-                        result,
-                    };
-                    map.entry(key).or_insert(0);
-                }
-            }
-        }
-    }
-
-    /// A copy of the counters.
-    pub fn snapshot(&self) -> BTreeMap<ApiRequestKey, u64> {
-        self.0.lock().map(|m| m.clone()).unwrap_or_default()
-    }
 }
 
 /// Slows requests down while AWS throttles: each throttle doubles the delay put before
@@ -148,6 +121,7 @@ impl ApiStats {
 pub struct Pacer(Mutex<Duration>);
 
 impl Pacer {
+    /// The delay to put before the next request.
     pub fn delay(&self) -> Duration {
         self.0.lock().map(|d| *d).unwrap_or_default()
     }
@@ -176,6 +150,7 @@ pub struct ClientOptions {
     pub endpoint_url: Option<String>,
     /// Fixed credentials instead of the default chain (the simulator).
     pub static_credentials: Option<aws_credential_types::Credentials>,
+    /// Timeout of one call attempt.
     pub timeout: Duration,
 }
 
@@ -231,7 +206,9 @@ pub async fn target_config(
 /// Calls to one account in one region, with shared stats and pacing.
 #[derive(Debug, Clone)]
 pub struct Session {
+    /// The account the credentials belong to.
     pub account_id: String,
+    /// The region calls go to.
     pub region: String,
     client: aws_sdk_directconnect::Client,
     stats: ApiStats,
@@ -240,6 +217,7 @@ pub struct Session {
 }
 
 impl Session {
+    /// A session for `account_id` in `region`, counting calls in `stats`.
     pub fn new(
         config: &aws_config::SdkConfig,
         account_id: String,
@@ -260,6 +238,7 @@ impl Session {
         }
     }
 
+    /// The Direct Connect client of this account and region.
     pub fn client(&self) -> &aws_sdk_directconnect::Client {
         &self.client
     }
@@ -319,7 +298,7 @@ pub async fn discover_account(
         .map(str::to_owned)
         .ok_or(CallError::Api {
             operation: "GetCallerIdentity",
-            result: "client_error",
+            result: CallResult::ClientError,
             message: "response has no valid account id".into(),
         })
 }
@@ -353,19 +332,19 @@ where
         let outcome = tokio::time::timeout(timeout, attempt()).await;
         let (result, message) = match outcome {
             Ok(Ok(value)) => {
-                stats.record(account_id, region, operation, "success");
+                stats.record(account_id, region, operation, CallResult::Success);
                 pacer.succeeded();
                 return Ok(value);
             }
             Ok(Err(err)) => classify(&err),
-            Err(_) => ("timeout", format!("no answer within {timeout:?}")),
+            Err(_) => (CallResult::Timeout, format!("no answer within {timeout:?}")),
         };
         stats.record(account_id, region, operation, result);
-        tracing::debug!(operation, region, account_id, result, error = %message, attempt = n + 1, "AWS call failed");
-        if result == "throttled" {
+        tracing::debug!(operation, region, account_id, result = result.label(), error = %message, attempt = n + 1, "AWS call failed");
+        if result == CallResult::Throttled {
             pacer.throttled();
         }
-        if result == "client_error" {
+        if result == CallResult::ClientError {
             return Err(CallError::Api {
                 operation,
                 result,
@@ -396,7 +375,7 @@ fn full_jitter(attempt: u32) -> Duration {
 }
 
 /// Maps an SDK error onto an `api_requests_total` result and a one-line message.
-fn classify<E>(err: &SdkError<E, HttpResponse>) -> (&'static str, String)
+fn classify<E>(err: &SdkError<E, HttpResponse>) -> (CallResult, String)
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -410,27 +389,39 @@ where
             ));
             let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
             if THROTTLING_CODES.contains(&code) || status == 429 {
-                ("throttled", message)
+                (CallResult::Throttled, message)
             } else if status >= 500 {
-                ("server_error", message)
+                (CallResult::ServerError, message)
             } else {
-                ("client_error", message)
+                (CallResult::ClientError, message)
             }
         }
-        SdkError::TimeoutError(_) => ("timeout", "attempt timed out".to_owned()),
-        SdkError::DispatchFailure(f) if f.is_timeout() => ("timeout", context()),
+        SdkError::TimeoutError(_) => (CallResult::Timeout, "attempt timed out".to_owned()),
+        SdkError::DispatchFailure(f) if f.is_timeout() => (CallResult::Timeout, context()),
         // Credentials that cannot be had (e.g. AssumeRole denied) will not heal by retrying.
-        SdkError::DispatchFailure(f) if f.is_user() || f.is_other() => ("client_error", context()),
-        SdkError::DispatchFailure(_) => ("transport_error", context()),
-        SdkError::ResponseError(_) => ("transport_error", context()),
-        SdkError::ConstructionFailure(_) => ("client_error", context()),
-        _ => ("transport_error", context()),
+        SdkError::DispatchFailure(f) if f.is_user() || f.is_other() => {
+            (CallResult::ClientError, context())
+        }
+        SdkError::DispatchFailure(_) => (CallResult::TransportError, context()),
+        SdkError::ResponseError(_) => (CallResult::TransportError, context()),
+        SdkError::ConstructionFailure(_) => (CallResult::ClientError, context()),
+        _ => (CallResult::TransportError, context()),
     }
 }
 
+/// Longest error message kept, in bytes.
+const MAX_MESSAGE_BYTES: usize = 300;
+
+/// `s` on one line, cut to at most [`MAX_MESSAGE_BYTES`] on a character boundary.
 fn one_line(s: &str) -> String {
     let mut s = s.replace(['\n', '\r'], " ");
-    s.truncate(300);
+    if s.len() > MAX_MESSAGE_BYTES {
+        let cut = (0..=MAX_MESSAGE_BYTES)
+            .rev()
+            .find(|i| s.is_char_boundary(*i))
+            .unwrap_or(0);
+        s.truncate(cut);
+    }
     s
 }
 
@@ -464,13 +455,11 @@ mod tests {
     }
 
     #[test]
-    fn stats_count_per_key() {
-        let s = ApiStats::default();
-        s.record("1", "r", "DescribeLags", "success");
-        s.record("1", "r", "DescribeLags", "success");
-        s.record("1", "r", "DescribeLags", "throttled");
-        let snap = s.snapshot();
-        assert_eq!(snap.len(), 2);
-        assert_eq!(snap.values().sum::<u64>(), 3);
+    fn long_messages_are_cut_on_a_character_boundary() {
+        let message = format!("{}€ and more", "x".repeat(MAX_MESSAGE_BYTES - 1));
+        let cut = one_line(&message);
+        assert!(cut.len() <= MAX_MESSAGE_BYTES);
+        assert!(cut.ends_with('x'), "{cut}");
+        assert_eq!(one_line("a\nb"), "a b");
     }
 }

@@ -716,6 +716,10 @@ const DEMO_YAML: &str = include_str!("demo.yaml");
 impl Scenario {
     /// The bundled demo fleet (`src/simulator/demo.yaml`): two accounts, two regions, a
     /// LAG, private/public/transit VIFs, a 4-byte ASN, a gateway, and a timeline that moves.
+    #[allow(
+        clippy::expect_used,
+        reason = "a compile-time constant covered by a unit test, not input"
+    )]
     pub fn demo() -> Scenario {
         // The bundled file is a compile-time constant covered by a unit test.
         Scenario::from_yaml(DEMO_YAML, "demo.yaml").expect("bundled demo.yaml is valid")

@@ -1,0 +1,97 @@
+//! Link aggregation group (LAG) families.
+
+use super::{Family, Samples};
+use crate::model::{CollectorKey, Lag};
+
+/// `state` values of `lag_state`.
+pub const LAG_STATES: [&str; 7] = [
+    "requested",
+    "pending",
+    "available",
+    "down",
+    "deleting",
+    "deleted",
+    "unknown",
+];
+
+const LAG: &[&str] = &["aws_account_id", "aws_region", "lag_id"];
+
+pub static INFO: Family = Family::info(
+    "lag",
+    "LAG attributes and tags.",
+    &[
+        "aws_account_id",
+        "aws_region",
+        "lag_id",
+        "lag_name",
+        "location",
+        "connections_bandwidth",
+        "aws_logical_device_id",
+        "has_logical_redundancy",
+    ],
+)
+.tagged();
+pub static STATE: Family = Family::state_set(
+    "lag_state",
+    "State of the LAG (1 for the current state).",
+    LAG,
+    "state",
+);
+pub static MINIMUM_LINKS: Family = Family::gauge(
+    "lag_minimum_links",
+    "Minimum number of available connections for the LAG to be up.",
+    LAG,
+);
+pub static CONNECTIONS: Family = Family::gauge("lag_connections", "Connections in the LAG.", LAG);
+pub static CONNECTIONS_AVAILABLE: Family = Family::gauge(
+    "lag_connections_available",
+    "Connections in the LAG in state available.",
+    LAG,
+);
+
+/// This domain's families, in exposition order.
+pub static FAMILIES: &[&Family] = &[
+    &INFO,
+    &STATE,
+    &MINIMUM_LINKS,
+    &CONNECTIONS,
+    &CONNECTIONS_AVAILABLE,
+];
+
+/// Writes the samples of one collector's LAGs.
+pub fn write(key: &CollectorKey, lags: &[Lag], out: &mut Samples<'_>) {
+    let (acct, region) = (key.account_id.as_str(), key.region.as_str());
+    let mut info = out.family(&INFO);
+    for l in lags {
+        info.tagged(
+            &[
+                acct,
+                region,
+                &l.id,
+                &l.name,
+                &l.location,
+                &l.connections_bandwidth,
+                &l.aws_logical_device_id,
+                &l.has_logical_redundancy,
+            ],
+            &l.tags,
+            1.0,
+        );
+    }
+    let mut state = out.family(&STATE);
+    for l in lags {
+        state.state_set(&[acct, region, &l.id], &l.state, &LAG_STATES);
+    }
+    type Count = fn(&Lag) -> i64;
+    let counts: [(&'static Family, Count); 3] = [
+        (&MINIMUM_LINKS, |l| l.minimum_links),
+        (&CONNECTIONS, |l| l.connections),
+        (&CONNECTIONS_AVAILABLE, |l| l.connections_available),
+    ];
+    for (family, count) in counts {
+        let mut w = out.family(family);
+        for l in lags {
+            w.sample(&[acct, region, &l.id], count(l) as f64);
+        }
+    }
+}
