@@ -41,6 +41,15 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub config_file: Option<PathBuf>,
+    /// How often to check --config.file for changes and reload it (SIGHUP also reloads);
+    /// 0 turns the check off.
+    #[arg(
+        long = "config.reload-interval",
+        env = "DX_EXPORTER_CONFIG_RELOAD_INTERVAL",
+        value_name = "DUR",
+        default_value = "10s"
+    )]
+    pub config_reload_interval: PromDuration,
     /// Validate flags and configuration files, print the collection plan, and exit.
     #[arg(long = "check-config", env = "DX_EXPORTER_CHECK_CONFIG")]
     pub check_config: bool,

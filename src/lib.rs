@@ -35,6 +35,8 @@ pub mod markup;
 pub mod metrics;
 /// The plain domain types a collection produces.
 pub mod model;
+/// Reloading the config file on SIGHUP or change.
+pub mod reload;
 /// The HTTP server and its endpoints.
 pub mod server;
 /// The Direct Connect, STS and CloudWatch API simulator.

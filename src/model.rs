@@ -229,6 +229,18 @@ impl CollectorKind {
     pub fn is_global(self) -> bool {
         matches!(self, CollectorKind::Gateways)
     }
+
+    /// True for the core collectors (run by default, on `--collector.interval`, holding
+    /// readiness, their calls served first); false for the opt-in ones.
+    pub fn is_core(self) -> bool {
+        matches!(
+            self,
+            CollectorKind::VirtualInterfaces
+                | CollectorKind::Connections
+                | CollectorKind::Lags
+                | CollectorKind::Gateways
+        )
+    }
 }
 
 /// The data one collector holds: its last good result.
@@ -372,4 +384,6 @@ pub struct Snapshot {
     pub api_requests: BTreeMap<ApiRequestKey, u64>,
     /// Tag keys copied onto `*_info` metrics as `tag_<key>` labels.
     pub tag_labels: Vec<String>,
+    /// Whether the last `--config.file` (re)load succeeded; `None` without a config file.
+    pub config_reload_success: Option<bool>,
 }
