@@ -27,6 +27,8 @@ pub mod collector;
 pub mod config;
 /// Prometheus-style durations.
 pub mod duration;
+/// Recent VIF state and BGP peer status changes, and since when each holds.
+pub mod history;
 /// Log setup (logfmt or JSON).
 pub mod logging;
 /// Escaping for HTML and XML.
