@@ -43,6 +43,8 @@ pub mod reload;
 pub mod server;
 /// The Direct Connect, STS and CloudWatch API simulator.
 pub mod simulator;
+/// The status page and `/api/v1/status`: a view of the published snapshot, problems first.
+pub mod status;
 /// The published snapshot and its encodings, between collecting and serving.
 pub mod store;
 /// RFC 3339 time formatting.
