@@ -42,7 +42,8 @@ p{margin:.3em 0}\
 a{color:inherit}\
 nav a{display:inline-block;margin:0 1em .2em 0}\
 .meta,small,.muted{opacity:.75}\
-code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em}\
+code{font-family:ui-monospace,'DejaVu Sans Mono',monospace;font-size:.92em;white-space:nowrap}\
+.nw{white-space:nowrap}\
 .tiles{display:flex;flex-wrap:wrap;gap:8px;margin:.6em 0}\
 .tile{flex:1 1 9em;border:1px solid var(--line);border-left:6px solid var(--neutral);border-radius:4px;padding:4px 10px}\
 .tile b{display:block;font-size:1.5em}\
@@ -66,7 +67,7 @@ meter{width:5em;vertical-align:middle}\
 @media (max-width:760px){\
 table.cards thead{display:none}\
 table.cards tr{display:block;border:1px solid var(--line);border-radius:4px;margin:8px 0;padding:4px}\
-table.cards td{display:block;border:0;padding:2px 4px}\
+table.cards td,table.cards td.n{display:block;border:0;padding:2px 4px;text-align:left}\
 table.cards td[data-label]::before{content:attr(data-label) ': ';font-weight:600}\
 }";
 
@@ -195,7 +196,11 @@ fn account_region(account_id: &str, region: &str) -> String {
     if region.is_empty() {
         escape(account_id)
     } else {
-        format!("{} / {}", escape(account_id), escape(region))
+        format!(
+            "<span class=\"nw\">{} / {}</span>",
+            escape(account_id),
+            escape(region)
+        )
     }
 }
 
@@ -457,14 +462,15 @@ fn vif_table(
         for p in &v.bgp_peers {
             out.push_str("<li>");
             badge(out, p.health, &p.status);
+            out.push(' ');
+            since(out, &p.since);
             let _ = write!(
                 out,
-                " {} AS{} <small>{}</small> ",
+                " · {} AS{} · <small>peer {}</small>",
                 escape(&p.address_family),
                 p.asn,
                 escape(&p.state),
             );
-            since(out, &p.since);
             out.push_str("</li>");
         }
         if v.bgp_peers.is_empty() {

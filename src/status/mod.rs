@@ -56,12 +56,13 @@ impl Health {
     }
 }
 
-/// A peer as the rules see it: up; down (alerting: the peer and its VIF are `available`);
-/// or neither.
+/// A peer as the rules see it: up; down when the peer is provisioned (`available`) on an
+/// in-service VIF (`available`, or `down`, where the VIF's own alert fires); else neither
+/// (a VIF in failover testing or being provisioned, a peer being added or deleted).
 pub fn peer_health(vif: &VirtualInterface, p: &BgpPeer) -> Health {
     if p.status == "up" {
         Health::Ok
-    } else if p.state == "available" && vif.state == "available" {
+    } else if p.state == "available" && matches!(vif.state.as_str(), "available" | "down") {
         Health::Down
     } else {
         Health::Transition

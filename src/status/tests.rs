@@ -92,6 +92,14 @@ fn vif_health_follows_the_alert_rules() {
         Health::Down
     );
     assert_eq!(vif_health(&vif("a", "down", &["up"])), Health::Down);
+    // The peers of a down VIF are down too; those of a VIF in testing are not alerting.
+    let down = vif("a", "down", &["down"]);
+    assert_eq!(peer_health(&down, &down.bgp_peers[0]), Health::Down);
+    let testing = vif("a", "testing", &["down"]);
+    assert_eq!(
+        peer_health(&testing, &testing.bgp_peers[0]),
+        Health::Transition
+    );
     // Failover testing and provisioning never page, whatever the peers say.
     for state in [
         "testing",
