@@ -378,7 +378,7 @@ pub struct ApiRequestKey {
     pub result: CallResult,
 }
 
-/// Everything `/metrics` and the landing page show, taken at one instant.
+/// Everything `/metrics` and the status page show, taken at one instant.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Every collector's latest state, in key order (shared with the store, not copied).
