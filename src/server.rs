@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{Semaphore, watch};
 
 use crate::metrics::{Format, ResponseBody, Samples};
-use crate::status::{Status, html as status_html};
+use crate::status::{StatusCache, html as status_html};
 use crate::store::{Published, Store};
 use crate::web_config::WebConfig;
 
@@ -51,6 +51,8 @@ pub struct ServerContext {
     pub web: Option<Arc<WebConfig>>,
     /// Grafana's base URL for the status page's dashboard links (`--web.grafana-url`).
     pub grafana_url: Option<String>,
+    /// The status page and JSON, built at most once a second.
+    pub status: StatusCache,
 }
 
 /// Serves `listener` until `shutdown` fires, then lets open requests finish (bounded).
@@ -169,14 +171,15 @@ pub fn route(
             StatusCode::SERVICE_UNAVAILABLE,
             "Not ready: first collection not finished.\n",
         ),
-        "/" => html(status_html::render(
-            &Status::build(&published, SystemTime::now()),
+        "/" => html(ctx.status.html(
+            &published,
             &status_html::Links {
                 telemetry_path: &ctx.telemetry_path,
                 grafana_url: ctx.grafana_url.as_deref(),
             },
+            SystemTime::now(),
         )),
-        STATUS_API_PATH => json(Status::build(&published, SystemTime::now()).to_json()),
+        STATUS_API_PATH => json(ctx.status.json(&published, SystemTime::now())),
         _ => metrics_response(&published, headers),
     };
     if method == Method::HEAD {
@@ -198,7 +201,7 @@ fn plain(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
 /// The status view as JSON.
 pub const STATUS_API_PATH: &str = "/api/v1/status";
 
-fn html(body: String) -> Response<ResponseBody> {
+fn html(body: Bytes) -> Response<ResponseBody> {
     let mut resp = Response::new(ResponseBody::full(body));
     let h = resp.headers_mut();
     h.insert(
@@ -217,7 +220,7 @@ fn html(body: String) -> Response<ResponseBody> {
     resp
 }
 
-fn json(body: Vec<u8>) -> Response<ResponseBody> {
+fn json(body: Bytes) -> Response<ResponseBody> {
     let mut resp = Response::new(ResponseBody::full(body));
     let h = resp.headers_mut();
     h.insert(

@@ -6,6 +6,7 @@
 //! alert rules never page on, then the rest grouped by account and region. Every field name
 //! of [`Status`] is part of the JSON API (documented in the README): rename nothing.
 
+pub mod cache;
 pub mod html;
 pub mod redundancy;
 
@@ -19,6 +20,7 @@ use crate::model::{BgpPeer, CallResult, CollectorData, Connection, Lag, VirtualI
 use crate::store::Published;
 use crate::timefmt::rfc3339;
 
+pub use cache::StatusCache;
 pub use redundancy::{GatewayKind, GatewayPaths, PathGroup, Redundancy};
 
 /// How a VIF, peer, connection, LAG or gateway stands, worst first. The alert rules decide
