@@ -1,7 +1,7 @@
 //! The last rendered status bodies, reused for requests in the same second on the same
 //! published snapshot: a burst of page loads or API polls costs one build, so the page's
-//! work per second is bounded whatever the request rate, and scrapes (served on the same
-//! threads) do not pay for it.
+//! work per second is bounded whatever the request rate (scrapes are served on the same
+//! threads).
 
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
