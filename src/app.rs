@@ -273,6 +273,8 @@ impl App {
                 store: store.clone(),
                 telemetry_path: cli.web.telemetry_path.clone(),
                 web: prepared.web.clone(),
+                grafana_url: cli.web.grafana_url.clone(),
+                status: Default::default(),
             });
             for (listener, addr) in listeners.into_iter().zip(&addrs) {
                 tracing::info!(address = %addr, tls = prepared.web.as_ref().is_some_and(|w| w.tls_acceptor().is_some()), "listening");

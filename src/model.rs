@@ -310,6 +310,9 @@ pub struct CollectorSnapshot {
     pub last_success: Option<SystemTime>,
     /// Last good data; `None` before the first success or after `max_staleness`.
     pub data: Option<CollectorData>,
+    /// Why the last cycle failed, in one line (`None` after a success). Never holds
+    /// request or response bodies.
+    pub last_error: Option<String>,
     /// Observed `bgpStatus` changes per peer (virtual interface collectors only), for
     /// the peers present in `data`.
     pub peer_status_changes: BTreeMap<PeerKey, u64>,
@@ -375,7 +378,7 @@ pub struct ApiRequestKey {
     pub result: CallResult,
 }
 
-/// Everything `/metrics` and the landing page show, taken at one instant.
+/// Everything `/metrics` and the status page show, taken at one instant.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Every collector's latest state, in key order (shared with the store, not copied).

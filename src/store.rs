@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use tokio::sync::{Notify, watch};
 
+use crate::history::{History, HistoryView};
 use crate::metrics::exposition::Pieces;
 use crate::metrics::{self, Exposition, Samples, TagLabel};
 use crate::model::{
@@ -24,6 +25,8 @@ pub struct Published {
     pub exposition: Exposition,
     /// True once every collector task has finished its first cycle (whatever the outcome).
     pub ready: bool,
+    /// Recent VIF state and peer status changes, and since when each holds (status page).
+    pub history: HistoryView,
 }
 
 /// One collector's latest cycle and its encoded samples.
@@ -55,6 +58,7 @@ pub struct Store {
     config_reload: Mutex<Option<bool>>,
     changed: Notify,
     published: ArcSwap<Published>,
+    history: Mutex<History>,
 }
 
 impl Store {
@@ -69,6 +73,7 @@ impl Store {
             config_reload: Mutex::new(None),
             changed: Notify::new(),
             published: ArcSwap::from_pointee(Published::default()),
+            history: Mutex::new(History::default()),
         });
         store.publish();
         store
@@ -100,6 +105,12 @@ impl Store {
         let snapshot = Arc::new(snapshot);
         let pieces = self.encode(snapshot.clone()).await;
         let replaced = self.finished(task, Some(snapshot.key.clone()));
+        if let Ok(mut history) = self.history.lock() {
+            if let Some(old) = replaced.as_ref().filter(|k| **k != snapshot.key) {
+                history.forget(old);
+            }
+            history.record(&snapshot);
+        }
         if let Ok(mut entries) = self.entries.lock() {
             if let Some(old) = replaced.filter(|k| *k != snapshot.key) {
                 entries.remove(&old);
@@ -180,8 +191,13 @@ impl Store {
                     others().any(|k| k.account_id == key.account_id && k.region == key.region),
                 )
             });
-            if !key_used && let Ok(mut entries) = self.entries.lock() {
-                entries.remove(&key);
+            if !key_used {
+                if let Ok(mut entries) = self.entries.lock() {
+                    entries.remove(&key);
+                }
+                if let Ok(mut history) = self.history.lock() {
+                    history.forget(&key);
+                }
             }
             // The API call counters of an account and region go with its last collector.
             if !region_used {
@@ -249,6 +265,7 @@ impl Store {
             exposition: Exposition::assemble(&refs),
             snapshot: Arc::new(snapshot),
             ready: self.is_ready(),
+            history: self.history.lock().map(|h| h.view()).unwrap_or_default(),
         }));
     }
 

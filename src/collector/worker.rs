@@ -107,6 +107,7 @@ impl Worker {
             panics,
             last_success: None,
             data: None,
+            last_error: Some(format!("collector task panicked (restart {panics})")),
             peer_status_changes: Default::default(),
         }
     }
@@ -155,6 +156,7 @@ impl Worker {
             .map(|s| s.account_id.clone())
             .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_owned());
         let key = self.key(account_id);
+        let mut last_error = None;
         let success = match outcome {
             Outcome::Duplicate { holder } => {
                 if !state.standing_by {
@@ -209,6 +211,7 @@ impl Worker {
                     state.data = None;
                     state.peers = PeerTracker::default();
                 }
+                last_error = Some(e.to_string());
                 false
             }
         };
@@ -221,6 +224,7 @@ impl Worker {
             panics: state.panics,
             last_success: state.last_success,
             data: state.data.clone(),
+            last_error,
             peer_status_changes: state.peers.counts(),
         };
         self.shared.store.update(self.task, snapshot).await;
