@@ -25,8 +25,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use super::scenario::FaultKind;
-use super::state::{ControlError, State};
+use super::faults::{FaultKind, FaultSpec};
+use super::state::{self, ControlError, State};
 
 /// Upper bound of one clock advance (about 10 years), so `Duration` math cannot overflow.
 const MAX_ADVANCE_SECONDS: f64 = 315_360_000.0;
@@ -82,6 +82,20 @@ struct FaultRequest {
     latency_ms: Option<u64>,
 }
 
+impl FaultRequest {
+    /// The fault it asks for, and for how many calls.
+    fn into_spec(self) -> (FaultSpec, Option<u32>) {
+        let spec = FaultSpec {
+            kind: self.kind,
+            operation: self.operation,
+            account: self.account,
+            region: self.region,
+            latency_ms: self.latency_ms.unwrap_or(0),
+        };
+        (spec, self.count)
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClockRequest {
@@ -121,11 +135,6 @@ pub(crate) fn handle(
     }
 }
 
-fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
-    // A panic elsewhere must not take the control endpoint down with it.
-    state.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 fn route(
     state: &Mutex<State>,
     method: &Method,
@@ -157,7 +166,7 @@ fn route(
     }
     Ok(match (method.as_str(), path) {
         ("GET", "/_sim/health") => (StatusCode::OK, json!({"status": "ok"})),
-        ("GET", "/_sim/state") => (StatusCode::OK, lock(state).dump()),
+        ("GET", "/_sim/state") => (StatusCode::OK, state::lock(state).dump()),
         ("POST", "/_sim/peer") => {
             let r: PeerRequest = parse(body)?;
             if r.bgp_status.is_none() && r.bgp_peer_state.is_none() {
@@ -166,7 +175,7 @@ fn route(
                     "give bgp_status and/or bgp_peer_state",
                 ));
             }
-            from_control(lock(state).set_peer(
+            from_control(state::lock(state).set_peer(
                 &r.virtual_interface_id,
                 r.address_family.as_deref(),
                 r.bgp_peer_id.as_deref(),
@@ -176,42 +185,31 @@ fn route(
         }
         ("POST", "/_sim/virtual-interface") => {
             let r: VifStateRequest = parse(body)?;
-            from_control(lock(state).set_vif_state(&r.virtual_interface_id, &r.state))
+            from_control(state::lock(state).set_vif_state(&r.virtual_interface_id, &r.state))
         }
         ("POST", "/_sim/connection") => {
             let r: ConnectionStateRequest = parse(body)?;
-            from_control(lock(state).set_connection_state(&r.connection_id, &r.state))
+            from_control(state::lock(state).set_connection_state(&r.connection_id, &r.state))
         }
         ("POST", "/_sim/lag") => {
             let r: LagStateRequest = parse(body)?;
-            from_control(lock(state).set_lag_state(&r.lag_id, &r.state))
+            from_control(state::lock(state).set_lag_state(&r.lag_id, &r.state))
         }
         ("POST", "/_sim/faults") => {
-            let r: FaultRequest = parse(body)?;
-            if r.count == Some(0) {
+            let (spec, count) = parse::<FaultRequest>(body)?.into_spec();
+            if count == Some(0) {
                 return Err(error(StatusCode::BAD_REQUEST, "count must be at least 1"));
             }
-            if r.kind == FaultKind::Latency && r.latency_ms.is_none_or(|ms| ms == 0 || ms > 600_000)
-            {
-                return Err(error(
-                    StatusCode::BAD_REQUEST,
-                    "latency needs latency_ms in 1..=600000",
-                ));
+            if let Some(problem) = spec.problem() {
+                return Err(error(StatusCode::BAD_REQUEST, problem));
             }
-            let id = lock(state).add_fault(
-                r.kind,
-                r.operation,
-                r.account,
-                r.region,
-                r.count,
-                r.latency_ms.unwrap_or(0),
-            );
+            let id = state::lock(state).add_fault(spec, count);
             (StatusCode::OK, json!({"id": id}))
         }
-        ("GET", "/_sim/faults") => (StatusCode::OK, json!(lock(state).faults())),
+        ("GET", "/_sim/faults") => (StatusCode::OK, json!(state::lock(state).faults())),
         ("DELETE", "/_sim/faults") => (
             StatusCode::OK,
-            json!({"cleared": lock(state).clear_faults()}),
+            json!({"cleared": state::lock(state).clear_faults()}),
         ),
         ("POST", "/_sim/clock/advance") => {
             let r: ClockRequest = parse(body)?;
@@ -221,20 +219,18 @@ fn route(
                     "seconds must be a finite number in 0..=315360000",
                 ));
             }
-            let mut st = lock(state);
+            let mut st = state::lock(state);
             st.advance_clock(Duration::from_secs_f64(r.seconds));
             (
                 StatusCode::OK,
                 json!({"now_seconds": st.now_ms() as f64 / 1000.0}),
             )
         }
-        ("GET", "/_sim/requests") => (StatusCode::OK, json!(lock(state).requests())),
-        ("DELETE", "/_sim/requests") => {
-            let mut st = lock(state);
-            let n = st.requests().len();
-            st.clear_requests();
-            (StatusCode::OK, json!({"cleared": n}))
-        }
+        ("GET", "/_sim/requests") => (StatusCode::OK, json!(state::lock(state).requests())),
+        ("DELETE", "/_sim/requests") => (
+            StatusCode::OK,
+            json!({"cleared": state::lock(state).clear_requests()}),
+        ),
         _ => error(
             StatusCode::METHOD_NOT_ALLOWED,
             format!("{method} is not allowed on {path}"),
