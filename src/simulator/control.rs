@@ -16,10 +16,20 @@
 //!
 //! Unknown resource ids answer 404 `{"error": ...}`; a bad body answers 400; a known
 //! path with another method answers 405.
+//!
+//! Who may call it: the endpoint changes state and injects faults, so a web page the
+//! operator happens to open must not be able to drive it. Every control request needs a
+//! loopback `Host` (`localhost`, `127.0.0.0/8`, `[::1]`, any port), which defeats DNS
+//! rebinding, and any `Origin` it carries must be loopback too; otherwise 403. Every
+//! control POST needs `Content-Type: application/json`, which a page cannot send
+//! cross-origin without a CORS preflight this server never grants; otherwise 415. Both
+//! are checked before the body is read.
 
 use std::sync::Mutex;
 use std::time::Duration;
 
+use hyper::header::{CONTENT_TYPE, HOST, ORIGIN};
+use hyper::http::request::Parts;
 use hyper::{Method, StatusCode};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -121,6 +131,97 @@ fn from_control(result: Result<Value, ControlError>) -> (StatusCode, Value) {
         Err(e @ ControlError::NotFound(_)) => error(StatusCode::NOT_FOUND, e),
         Err(e @ ControlError::Invalid(_)) => error(StatusCode::BAD_REQUEST, e),
     }
+}
+
+/// Whether `path` belongs to the control endpoint.
+pub(crate) fn owns(path: &str) -> bool {
+    path == "/_sim" || path.starts_with("/_sim/")
+}
+
+/// Refuses a control request from a non-loopback `Host` or `Origin` (403), and a POST
+/// whose body is not declared JSON (415), before its body is read.
+pub(crate) fn admit(head: &Parts) -> Result<(), (StatusCode, Value)> {
+    let header = |name| {
+        head.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+    };
+    match header(HOST) {
+        Some(host) if is_loopback_host(host) => {}
+        Some(host) => {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "Host {host:?} is not a loopback name; the control endpoint answers local clients only"
+                ),
+            ));
+        }
+        None => {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "the control endpoint needs a loopback Host header",
+            ));
+        }
+    }
+    if let Some(origin) = header(ORIGIN)
+        && !is_loopback_origin(origin)
+    {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            format!(
+                "Origin {origin:?} is not a loopback origin; the control endpoint answers local clients only"
+            ),
+        ));
+    }
+    if head.method == Method::POST && !header(CONTENT_TYPE).is_some_and(is_json) {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "control POSTs need Content-Type: application/json",
+        ));
+    }
+    Ok(())
+}
+
+/// `localhost`, an IPv4 address in 127.0.0.0/8 or `[::1]`, with or without a port.
+fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        // `[v6]` or `[v6]:port`
+        Some(rest) => match rest.split_once(']') {
+            Some((v6, "")) => v6,
+            Some((v6, port)) if port.strip_prefix(':').is_some_and(is_port) => v6,
+            _ => return false,
+        },
+        None => match host.rsplit_once(':') {
+            Some((name, port)) if is_port(port) => name,
+            Some(_) => return false,
+            None => host,
+        },
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// 1 to 5 digits.
+fn is_port(digits: &str) -> bool {
+    (1..=5).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `http://` or `https://` and a loopback host (an `Origin` carries no path).
+fn is_loopback_origin(origin: &str) -> bool {
+    origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(is_loopback_host)
+}
+
+/// `application/json`, any case, parameters (e.g. `charset`) allowed.
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Answers one control request. The lock is held only for the state change itself.
@@ -270,6 +371,51 @@ mod tests {
         assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
         let (st, _) = handle(&s, &Method::GET, "/_sim/nope", b"");
         assert_eq!(st, StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn loopback_hosts_are_localhost_127_slash_8_and_ipv6_one_with_any_port() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:80",
+            "127.0.0.1",
+            "127.1.2.3:4599",
+            "[::1]",
+            "[::1]:9",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "example.com",
+            "localhost.example.com",
+            "127.0.0.1.nip.io",
+            "10.0.0.1:4599",
+            "[::2]:1",
+            "[::1]x",
+            "localhost:http",
+            "localhost:123456",
+            "::1",
+        ] {
+            assert!(!is_loopback_host(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn loopback_origins_are_http_or_https_on_a_loopback_host() {
+        assert!(is_loopback_origin("http://localhost:4599"));
+        assert!(is_loopback_origin("https://[::1]"));
+        for bad in ["null", "file://", "http://evil.example", "ftp://localhost"] {
+            assert!(!is_loopback_origin(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn json_is_application_json_with_any_case_and_parameters() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON ; charset=utf-8"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/jsonp"));
     }
 
     #[test]

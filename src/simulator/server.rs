@@ -92,17 +92,22 @@ async fn respond(
     let (head, body) = req.into_parts();
     let request_id = protocol::request_id();
     let path = head.uri.path();
-    let reply = match read_body(body).await {
-        Err(e) => protocol::unreadable_body(e, &request_id),
-        Ok(body) if path == "/_sim" || path.starts_with("/_sim/") => {
-            let (status, value) = control::handle(&shared.state, &head.method, path, &body);
-            Reply::Response(response(
-                status.as_u16(),
-                "application/json",
-                value.to_string(),
-            ))
+    let reply = if control::owns(path) {
+        // Refused requests are answered before their body is read.
+        match control::admit(&head) {
+            Err(refusal) => control_reply(refusal),
+            Ok(()) => match read_body(body).await {
+                Err(e) => protocol::unreadable_body(e, &request_id),
+                Ok(body) => {
+                    control_reply(control::handle(&shared.state, &head.method, path, &body))
+                }
+            },
         }
-        Ok(body) => protocol::answer(&shared.state, &head, &body, &request_id).await,
+    } else {
+        match read_body(body).await {
+            Err(e) => protocol::unreadable_body(e, &request_id),
+            Ok(body) => protocol::answer(&shared.state, &head, &body, &request_id).await,
+        }
     };
     match reply {
         Reply::Response(resp) => Ok(resp),
@@ -111,6 +116,15 @@ async fn respond(
             "simulated connection reset",
         )),
     }
+}
+
+/// A control answer: its status and JSON.
+fn control_reply((status, value): (StatusCode, serde_json::Value)) -> Reply {
+    Reply::Response(response(
+        status.as_u16(),
+        "application/json",
+        value.to_string(),
+    ))
 }
 
 /// The whole body, at most [`MAX_BODY_BYTES`].

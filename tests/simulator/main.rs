@@ -11,6 +11,7 @@ mod common;
 mod control;
 mod describe;
 mod faults;
+mod hardening;
 mod paging;
 mod rules;
 mod scenario;
@@ -197,4 +198,31 @@ async fn delete_vif(
     id: &str,
 ) -> Result<DeleteVirtualInterfaceOutput, SdkError<DeleteVirtualInterfaceError>> {
     bounded(c.delete_virtual_interface().virtual_interface_id(id).send()).await
+}
+
+/// Sends `request` exactly as written on a new connection and returns the answer's
+/// status and body. The request should say `Connection: close`.
+async fn raw_http(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = bounded(tokio::net::TcpStream::connect(addr))
+        .await
+        .expect("connect");
+    bounded(stream.write_all(request.as_bytes()))
+        .await
+        .expect("send");
+    let mut answer = Vec::new();
+    bounded(stream.read_to_end(&mut answer))
+        .await
+        .expect("read the answer");
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
 }
