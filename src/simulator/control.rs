@@ -8,7 +8,8 @@
 //! - `POST /_sim/virtual-interface` `{"virtual_interface_id", "state"}` → the VIF
 //! - `POST /_sim/connection` `{"connection_id", "state"}` → the connection
 //! - `POST /_sim/lag` `{"lag_id", "state"}` → the LAG
-//! - `POST /_sim/faults` `{"kind", "operation"?, "account"?, "region"?, "count"?, "latency_ms"?}` → `{"id": n}`
+//! - `POST /_sim/faults` `{"kind", "operation"?, "account"?, "region"?, "count"?, "latency_ms"?}` → `{"id": n}`;
+//!   409 when the fault list is full (see below)
 //! - `GET /_sim/faults` → active faults; `DELETE /_sim/faults` → `{"cleared": n}`
 //! - `POST /_sim/clock/advance` `{"seconds": number}` → `{"now_seconds": number}`
 //! - `GET /_sim/requests` → `[{"seq", "operation", "account", "region", "status", "error_code"}]`
@@ -24,6 +25,14 @@
 //! control POST needs `Content-Type: application/json`, which a page cannot send
 //! cross-origin without a CORS preflight this server never grants; otherwise 415. Both
 //! are checked before the body is read.
+//!
+//! Limits (fields of `simulator::Limits`, defaults in parentheses): the fault list holds
+//! at most `max_faults` (1,000) faults, 409 past it (used-up and expired faults leave it,
+//! `DELETE /_sim/faults` empties it); one clock advance is at most 10 years; and, as for
+//! every request on the port, a body is at most `max_body_bytes` (1 MiB, else 413) and
+//! must arrive within `body_read_timeout` (10 s, else 408), headers within
+//! `header_read_timeout` (10 s), and at most `max_connections` (256) connections are
+//! open at once (more wait to be accepted).
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -304,8 +313,10 @@ fn route(
             if let Some(problem) = spec.problem() {
                 return Err(error(StatusCode::BAD_REQUEST, problem));
             }
-            let id = state::lock(state).add_fault(spec, count);
-            (StatusCode::OK, json!({"id": id}))
+            match state::lock(state).add_fault(spec, count) {
+                Ok(id) => (StatusCode::OK, json!({"id": id})),
+                Err(full) => error(StatusCode::CONFLICT, full),
+            }
         }
         ("GET", "/_sim/faults") => (StatusCode::OK, json!(state::lock(state).faults())),
         ("DELETE", "/_sim/faults") => (
@@ -345,7 +356,7 @@ mod tests {
     use crate::simulator::Scenario;
 
     fn sim() -> Mutex<State> {
-        Mutex::new(State::new(Scenario::demo()))
+        Mutex::new(State::new(Scenario::demo(), crate::simulator::MAX_FAULTS))
     }
 
     #[test]

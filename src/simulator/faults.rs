@@ -154,28 +154,46 @@ pub struct FaultEffect {
     pub kind: Option<FaultKind>,
 }
 
+/// The fault list is full: the control endpoint may add no more until some are cleared,
+/// used up or expired.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the fault list is full ({0} active faults); DELETE /_sim/faults to clear it")]
+pub struct FaultListFull(pub usize);
+
 /// The active faults, in the order they were added.
 #[derive(Debug)]
 pub struct Faults {
     active: Vec<Fault>,
     next_id: u64,
+    /// Faults past which [`Faults::add_counted`] refuses.
+    capacity: usize,
 }
 
 impl Faults {
-    /// No faults; the first gets id 1.
-    pub fn new() -> Faults {
+    /// No faults; the first gets id 1. The control endpoint may add up to `capacity`.
+    pub fn new(capacity: usize) -> Faults {
         Faults {
             active: Vec::new(),
             next_id: 1,
+            capacity,
         }
     }
 
-    /// Adds a fault for `count` calls (`None`: until cleared), active now; returns its id.
-    pub fn add_counted(&mut self, spec: FaultSpec, count: Option<u32>) -> u64 {
-        self.push(spec, count, 0, None)
+    /// Adds a fault for `count` calls (`None`: until cleared), active now; returns its id,
+    /// or refuses when the list already holds `capacity` faults.
+    pub fn add_counted(
+        &mut self,
+        spec: FaultSpec,
+        count: Option<u32>,
+    ) -> Result<u64, FaultListFull> {
+        if self.active.len() >= self.capacity {
+            return Err(FaultListFull(self.active.len()));
+        }
+        Ok(self.push(spec, count, 0, None))
     }
 
     /// Adds a fault active from `from_ms` until `until_ms` (simulated time); returns its id.
+    /// Never refused: a scenario's windows are as many as its file says.
     pub fn add_window(&mut self, spec: FaultSpec, from_ms: u64, until_ms: u64) -> u64 {
         self.push(spec, None, from_ms, Some(until_ms))
     }
@@ -273,19 +291,21 @@ mod tests {
 
     #[test]
     fn counted_faults_run_out_and_latencies_add_up() {
-        let mut faults = Faults::new();
-        faults.add_counted(spec(FaultKind::Throttle), Some(1));
+        let mut faults = Faults::new(10);
+        faults
+            .add_counted(spec(FaultKind::Throttle), Some(1))
+            .unwrap();
         let slow = FaultSpec {
             latency_ms: 100,
             ..spec(FaultKind::Latency)
         };
-        faults.add_counted(slow, Some(2));
+        faults.add_counted(slow, Some(2)).unwrap();
         let lags_only = FaultSpec {
             operation: Some("DescribeLags".into()),
             latency_ms: 50,
             ..spec(FaultKind::Latency)
         };
-        faults.add_counted(lags_only, None);
+        faults.add_counted(lags_only, None).unwrap();
         let me = caller("111111111111", "us-east-1");
         let first = faults.take(&call(Service::DirectConnect, "DescribeLags", &me), 0);
         assert_eq!(first.kind, Some(FaultKind::Throttle));
@@ -306,13 +326,13 @@ mod tests {
 
     #[test]
     fn faults_without_an_operation_spare_sts_and_filters_apply() {
-        let mut faults = Faults::new();
+        let mut faults = Faults::new(10);
         let narrow = FaultSpec {
             account: Some("222222222222".into()),
             region: Some("eu-west-1".into()),
             ..spec(FaultKind::ServerError)
         };
-        faults.add_counted(narrow, None);
+        faults.add_counted(narrow, None).unwrap();
         let target = caller("222222222222", "eu-west-1");
         let kind = |faults: &mut Faults, service, op, who: &Caller| {
             faults.take(&call(service, op, who), 0).kind
@@ -337,7 +357,7 @@ mod tests {
 
     #[test]
     fn a_window_applies_only_between_its_start_and_end() {
-        let mut faults = Faults::new();
+        let mut faults = Faults::new(10);
         faults.add_window(spec(FaultKind::Throttle), 1_000, 2_000);
         let me = caller("111111111111", "us-east-1");
         let lags = call(Service::DirectConnect, "DescribeLags", &me);
@@ -377,6 +397,19 @@ mod tests {
             Malformed.outcome(Sts, "Op"),
             Some(Outcome::Truncated(_))
         ));
+    }
+
+    #[test]
+    fn a_full_list_refuses_new_faults_but_not_scenario_windows() {
+        let mut faults = Faults::new(1);
+        assert_eq!(faults.add_counted(spec(FaultKind::Reset), None), Ok(1));
+        assert_eq!(
+            faults.add_counted(spec(FaultKind::Reset), None),
+            Err(FaultListFull(1))
+        );
+        assert_eq!(faults.add_window(spec(FaultKind::Reset), 0, 10), 2);
+        faults.clear();
+        assert!(faults.add_counted(spec(FaultKind::Reset), None).is_ok());
     }
 
     #[test]

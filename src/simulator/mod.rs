@@ -8,8 +8,8 @@
 //! - STS `GetCallerIdentity` / `AssumeRole` (query protocol, XML answers);
 //! - the control endpoint under `/_sim/` (its endpoints are listed in `control.rs`).
 //!
-//! Bodies are limited to [`MAX_BODY_BYTES`] and request headers must arrive within
-//! [`HEADER_READ_TIMEOUT`], so a slow or hostile client cannot hang the server.
+//! [`Limits`] bound what a slow, hostile or runaway client can make it hold: open
+//! connections, the time to send headers and body, body size, and active faults.
 //!
 //! A request flows `server` → `protocol` (decode, faults, operation, encode) → `state`,
 //! or `server` → `control` → `state`. Where a change goes:
@@ -43,10 +43,49 @@ pub use state::{DELETED_RETENTION_MS, MAX_PAGE, REQUEST_LOG_CAPACITY, SETTLE_DEL
 use server::Shared;
 use state::State;
 
-/// Largest accepted request body.
+/// Largest accepted request body (the default of [`Limits::max_body_bytes`]).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// Time allowed for a client to send the request headers.
+/// Time allowed for a client to send the request headers (the default of
+/// [`Limits::header_read_timeout`]).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time allowed for a client to send a request body (the default of
+/// [`Limits::body_read_timeout`]).
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Open connections at most (the default of [`Limits::max_connections`]).
+pub const MAX_CONNECTIONS: usize = 256;
+/// Faults the control endpoint may add (the default of [`Limits::max_faults`]).
+pub const MAX_FAULTS: usize = 1_000;
+
+/// Bounds on what clients can make the simulator hold. [`Limits::default`] is what
+/// [`Simulator::start`] uses; tests shrink them to see them work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Open connections at most. Past it, new connections wait in the listen backlog
+    /// until one closes; idle ones close after `header_read_timeout`.
+    pub max_connections: usize,
+    /// Time a client has to send the request headers, and that an idle keep-alive
+    /// connection stays open.
+    pub header_read_timeout: Duration,
+    /// Time a client has to send the whole body once the headers are in (408 after).
+    pub body_read_timeout: Duration,
+    /// Largest request body, in bytes (413 above).
+    pub max_body_bytes: usize,
+    /// Active faults past which `POST /_sim/faults` answers 409. Scenario fault windows
+    /// always open (their number is bounded by the scenario) and count towards it.
+    pub max_faults: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: MAX_CONNECTIONS,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            body_read_timeout: BODY_READ_TIMEOUT,
+            max_body_bytes: MAX_BODY_BYTES,
+            max_faults: MAX_FAULTS,
+        }
+    }
+}
 
 /// Why the simulator could not start.
 #[derive(Debug, thiserror::Error)]
@@ -85,10 +124,20 @@ pub struct SimulatorHandle {
 
 impl Simulator {
     /// Binds `addr` (use port 0 for an ephemeral port), loads `scenario` and serves until
-    /// shut down. Logs `simulator listening endpoint=http://...` at info level.
+    /// shut down, within the default [`Limits`]. Logs
+    /// `simulator listening endpoint=http://...` at info level.
     pub async fn start(
         addr: SocketAddr,
         scenario: Scenario,
+    ) -> Result<SimulatorHandle, SimulatorError> {
+        Simulator::start_with_limits(addr, scenario, Limits::default()).await
+    }
+
+    /// [`Simulator::start`] within `limits`.
+    pub async fn start_with_limits(
+        addr: SocketAddr,
+        scenario: Scenario,
+        limits: Limits,
     ) -> Result<SimulatorHandle, SimulatorError> {
         let listener = TcpListener::bind(addr)
             .await
@@ -97,7 +146,8 @@ impl Simulator {
             .local_addr()
             .map_err(|source| SimulatorError::Bind { addr, source })?;
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(scenario)),
+            state: Mutex::new(State::new(scenario, limits.max_faults)),
+            limits,
         });
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(server::serve(listener, shared, rx));

@@ -11,18 +11,20 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 use tokio::task::JoinSet;
 
 use super::protocol::{self, BodyError};
 use super::state::State;
-use super::{HEADER_READ_TIMEOUT, MAX_BODY_BYTES, control};
+use super::{Limits, control};
 
 /// What every request handler shares.
 pub(super) struct Shared {
     /// The simulated world, locked briefly per request.
     pub state: Mutex<State>,
+    /// Bounds on connections, headers, bodies and faults.
+    pub limits: Limits,
 }
 
 /// The server's answer to one request.
@@ -46,29 +48,34 @@ pub(crate) fn response(
     resp
 }
 
-/// Accepts and serves connections until `shutdown` fires, then closes them all.
+/// Accepts and serves connections until `shutdown` fires, then closes them all. At most
+/// `max_connections` are open at once: past that, accepting waits for one to close.
 pub(super) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections));
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _peer)) => {
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = accept_within(&listener, &slots, shared.limits.max_connections) => match accepted {
+                Ok((stream, slot)) => {
                     let shared = Arc::clone(&shared);
                     connections.spawn(async move {
+                        let header_read_timeout = shared.limits.header_read_timeout;
                         let service = service_fn(move |req| respond(Arc::clone(&shared), req));
                         let result = http1::Builder::new()
                             .timer(TokioTimer::new())
-                            .header_read_timeout(HEADER_READ_TIMEOUT)
+                            .header_read_timeout(header_read_timeout)
                             .serve_connection(TokioIo::new(stream), service)
                             .await;
                         if let Err(e) = result {
                             tracing::debug!(error = %e, "simulator connection ended");
                         }
+                        drop(slot);
                     });
                 }
                 Err(e) => {
@@ -77,10 +84,33 @@ pub(super) async fn serve(
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             },
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
         }
     }
     connections.abort_all();
+}
+
+/// The next connection, once a slot is free for it. Cancel-safe: a slot taken by a
+/// cancelled call is released.
+async fn accept_within(
+    listener: &TcpListener,
+    slots: &Arc<Semaphore>,
+    max_connections: usize,
+) -> std::io::Result<(TcpStream, OwnedSemaphorePermit)> {
+    let slot = match Arc::clone(slots).try_acquire_owned() {
+        Ok(slot) => slot,
+        Err(_) => {
+            tracing::warn!(
+                max_connections,
+                "simulator at its connection limit; new connections wait"
+            );
+            Arc::clone(slots)
+                .acquire_owned()
+                .await
+                .map_err(|_| std::io::Error::other("connection slots closed"))?
+        }
+    };
+    let (stream, _peer) = listener.accept().await?;
+    Ok((stream, slot))
 }
 
 /// One request: the body read within its limit, then `/_sim/` to the control endpoint
@@ -96,7 +126,7 @@ async fn respond(
         // Refused requests are answered before their body is read.
         match control::admit(&head) {
             Err(refusal) => control_reply(refusal),
-            Ok(()) => match read_body(body).await {
+            Ok(()) => match read_body(body, &shared.limits).await {
                 Err(e) => protocol::unreadable_body(e, &request_id),
                 Ok(body) => {
                     control_reply(control::handle(&shared.state, &head.method, path, &body))
@@ -104,7 +134,7 @@ async fn respond(
             },
         }
     } else {
-        match read_body(body).await {
+        match read_body(body, &shared.limits).await {
             Err(e) => protocol::unreadable_body(e, &request_id),
             Ok(body) => protocol::answer(&shared.state, &head, &body, &request_id).await,
         }
@@ -127,13 +157,15 @@ fn control_reply((status, value): (StatusCode, serde_json::Value)) -> Reply {
     ))
 }
 
-/// The whole body, at most [`MAX_BODY_BYTES`].
-async fn read_body(body: Incoming) -> Result<Bytes, BodyError> {
-    match Limited::new(body, MAX_BODY_BYTES).collect().await {
-        Ok(collected) => Ok(collected.to_bytes()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(BodyError::TooLarge(MAX_BODY_BYTES))
+/// The whole body, within the size and time limits.
+async fn read_body(body: Incoming, limits: &Limits) -> Result<Bytes, BodyError> {
+    let collect = Limited::new(body, limits.max_body_bytes).collect();
+    match tokio::time::timeout(limits.body_read_timeout, collect).await {
+        Err(_) => Err(BodyError::TimedOut(limits.body_read_timeout)),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(BodyError::TooLarge(limits.max_body_bytes))
         }
-        Err(e) => Err(BodyError::Broken(e.to_string())),
+        Ok(Err(e)) => Err(BodyError::Broken(e.to_string())),
     }
 }

@@ -1,6 +1,8 @@
-//! The control endpoint's defences: JSON-only POSTs and loopback-only Host and Origin, so a web page cannot drive it.
+//! The simulator's defences: a control endpoint for local JSON clients only, and limits on connections, slow bodies and the fault list.
 
-use directconnect_exporter::simulator::Scenario;
+use std::time::Duration;
+
+use directconnect_exporter::simulator::{Limits, Scenario, Simulator, SimulatorHandle};
 use reqwest::Method;
 use serde_json::json;
 
@@ -136,4 +138,96 @@ async fn the_aws_api_answers_whatever_host_it_is_reached_by() {
     let (status, body) = raw_http(h.local_addr(), request).await;
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"lags\""), "{body}");
+}
+
+/// The demo fleet on 127.0.0.1:0 with `limits`.
+async fn start_with(limits: Limits) -> SimulatorHandle {
+    let addr = "127.0.0.1:0".parse().expect("an address");
+    bounded(Simulator::start_with_limits(addr, Scenario::demo(), limits))
+        .await
+        .expect("simulator starts")
+}
+
+#[tokio::test]
+async fn a_full_fault_list_refuses_new_faults_with_409_until_cleared() {
+    let h = start_with(Limits {
+        max_faults: 3,
+        ..Limits::default()
+    })
+    .await;
+    let fault = json!({"kind": "throttle", "operation": "DescribeLags"});
+    for _ in 0..3 {
+        inject_fault(&h, fault.clone()).await;
+    }
+    let (status, body) = control_call(&h, Method::POST, "/_sim/faults", Some(fault.clone())).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"].as_str().is_some_and(|e| e.contains("full")),
+        "{body}"
+    );
+    let (_, listed) = control_call(&h, Method::GET, "/_sim/faults", None).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(3));
+    let (_, cleared) = control_call(&h, Method::DELETE, "/_sim/faults", None).await;
+    assert_eq!(cleared["cleared"], 3);
+    inject_fault(&h, fault).await;
+}
+
+#[tokio::test]
+async fn connections_past_the_cap_wait_until_one_closes() {
+    use tokio::io::AsyncWriteExt;
+    let h = start_with(Limits {
+        max_connections: 2,
+        ..Limits::default()
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let mut idle = bounded(tokio::net::TcpStream::connect(h.local_addr()))
+            .await
+            .unwrap();
+        // Headers that never end hold the connection open.
+        bounded(idle.write_all(b"GET /_sim/health HTTP/1.1\r\nHost: localhost\r\n"))
+            .await
+            .unwrap();
+        held.push(idle);
+    }
+    let url = format!("{}/_sim/health", h.endpoint_url());
+    let mut third = tokio::spawn(async move { http().get(url).send().await.map(|r| r.status()) });
+    let waited = tokio::time::timeout(Duration::from_millis(500), &mut third).await;
+    assert!(
+        waited.is_err(),
+        "a third connection is served only once one of two closes"
+    );
+    held.pop();
+    let status = bounded(third).await.expect("task").expect("answered");
+    assert_eq!(status.as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_body_that_stops_arriving_is_answered_408() {
+    let h = start_with(Limits {
+        body_read_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    })
+    .await;
+    for path in ["/_sim/faults", "/"] {
+        // Content-Length promises 100 bytes; 12 arrive.
+        let request = format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nX-Amz-Target: OvertureService.DescribeLags\r\nContent-Length: 100\r\n\r\n{{\"kind\": \"th"
+        );
+        let (status, body) = raw_http(h.local_addr(), &request).await;
+        assert_eq!(status, 408, "{path}: {body}");
+    }
+    let (status, _) = control_call(&h, Method::GET, "/_sim/health", None).await;
+    assert_eq!(status, 200, "still serving");
+}
+
+#[test]
+fn the_default_limits_bound_every_resource() {
+    let limits = Limits::default();
+    assert!(limits.max_connections > 0 && limits.max_connections <= 1024);
+    assert!(limits.header_read_timeout <= Duration::from_secs(30));
+    assert!(limits.body_read_timeout <= Duration::from_secs(30));
+    assert!(limits.max_body_bytes <= 16 * 1024 * 1024);
+    assert!(limits.max_faults > 0 && limits.max_faults <= 10_000);
 }

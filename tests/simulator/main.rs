@@ -200,8 +200,9 @@ async fn delete_vif(
     bounded(c.delete_virtual_interface().virtual_interface_id(id).send()).await
 }
 
-/// Sends `request` exactly as written on a new connection and returns the answer's
-/// status and body. The request should say `Connection: close`.
+/// Sends `request` exactly as written on a new connection and returns the status and
+/// body of the first answer, read as far as its `Content-Length` (or the connection's
+/// end). The server may answer before the request is complete.
 async fn raw_http(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = bounded(tokio::net::TcpStream::connect(addr))
@@ -211,18 +212,26 @@ async fn raw_http(addr: std::net::SocketAddr, request: &str) -> (u16, String) {
         .await
         .expect("send");
     let mut answer = Vec::new();
-    bounded(stream.read_to_end(&mut answer))
-        .await
-        .expect("read the answer");
-    let text = String::from_utf8_lossy(&answer);
-    let status = text
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_owned())
-        .unwrap_or_default();
-    (status, body)
+    loop {
+        let text = String::from_utf8_lossy(&answer).into_owned();
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .find(|(name, _)| name.eq_ignore_ascii_case("content-length"))
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| body.len() >= n) {
+                let status = head.split(' ').nth(1).and_then(|s| s.parse().ok());
+                return (status.unwrap_or(0), body.to_owned());
+            }
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        let n = bounded(stream.read(&mut chunk)).await.expect("read");
+        if n == 0 {
+            let status = text.split(' ').nth(1).and_then(|s| s.parse().ok());
+            let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned());
+            return (status.unwrap_or(0), body.unwrap_or_default());
+        }
+        answer.extend_from_slice(&chunk[..n]);
+    }
 }

@@ -147,6 +147,8 @@ impl From<OpResult> for Outcome {
 pub(crate) enum BodyError {
     /// Larger than this many bytes (413).
     TooLarge(usize),
+    /// Not all there within this time (408).
+    TimedOut(std::time::Duration),
     /// The client stopped sending (400).
     Broken(String),
 }
@@ -158,6 +160,11 @@ pub(crate) fn unreadable_body(error: BodyError, request_id: &str) -> Reply {
             413,
             "SerializationException",
             format!("request body exceeds {limit} bytes"),
+        ),
+        BodyError::TimedOut(limit) => ApiError::new(
+            408,
+            "RequestTimeoutException",
+            format!("request body not received within {limit:?}"),
         ),
         BodyError::Broken(e) => ApiError::serialization(format!("cannot read request body: {e}")),
     };

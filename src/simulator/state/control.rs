@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::{RegionState, State, render};
-use crate::simulator::faults::{Fault, FaultSpec};
+use crate::simulator::faults::{Fault, FaultListFull, FaultSpec};
 use crate::simulator::scenario::{PeerSpec, VifSpec};
 
 /// Why a control-endpoint change failed.
@@ -116,8 +116,13 @@ impl State {
         Ok(render::lag(lag, &[]))
     }
 
-    /// Adds a fault for `count` calls (`None`: until cleared); returns its id.
-    pub(crate) fn add_fault(&mut self, spec: FaultSpec, count: Option<u32>) -> u64 {
+    /// Adds a fault for `count` calls (`None`: until cleared); returns its id, or refuses
+    /// when the fault list is full.
+    pub(crate) fn add_fault(
+        &mut self,
+        spec: FaultSpec,
+        count: Option<u32>,
+    ) -> Result<u64, FaultListFull> {
         self.faults.add_counted(spec, count)
     }
 

@@ -196,15 +196,16 @@ pub struct State {
 }
 
 impl State {
-    /// Builds the world from a validated scenario; timeline events are queued.
-    pub fn new(scenario: Scenario) -> State {
+    /// Builds the world from a validated scenario; timeline events are queued. The
+    /// control endpoint may add up to `max_faults` faults.
+    pub fn new(scenario: Scenario, max_faults: usize) -> State {
         let mut state = State {
             clock: Clock::new(),
             accounts: BTreeMap::new(),
             index: HashMap::new(),
             queue: BinaryHeap::new(),
             seq: 0,
-            faults: Faults::new(),
+            faults: Faults::new(max_faults),
             log: RequestLog::default(),
             issued: HashMap::new(),
         };
@@ -508,7 +509,7 @@ mod tests {
 
     #[test]
     fn timeline_events_apply_lazily_when_the_clock_passes_them() {
-        let mut s = State::new(Scenario::demo());
+        let mut s = State::new(Scenario::demo(), crate::simulator::MAX_FAULTS);
         let before = s.dump().to_string();
         assert!(!before.is_empty());
         s.advance_clock(Duration::from_secs(3600));

@@ -544,7 +544,7 @@ mod tests {
 
     #[test]
     fn deleted_vifs_are_purged_after_fifteen_simulated_minutes() {
-        let mut s = State::new(Scenario::demo());
+        let mut s = State::new(Scenario::demo(), crate::simulator::MAX_FAULTS);
         let c = Caller::from_authorization(None);
         let one = json!({"virtualInterfaceId": "dxvif-fgy8b9n8"});
         s.delete_vif(&c, &one).unwrap();
