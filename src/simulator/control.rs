@@ -32,7 +32,8 @@
 //! every request on the port, a body is at most `max_body_bytes` (1 MiB, else 413) and
 //! must arrive within `body_read_timeout` (10 s, else 408), headers within
 //! `header_read_timeout` (10 s), and at most `max_connections` (256) connections are
-//! open at once (more wait to be accepted).
+//! open at once (more wait to be accepted). The simulator logs a warning when it listens
+//! on a non-loopback address.
 
 use std::sync::Mutex;
 use std::time::Duration;

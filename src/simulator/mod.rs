@@ -125,7 +125,8 @@ pub struct SimulatorHandle {
 impl Simulator {
     /// Binds `addr` (use port 0 for an ephemeral port), loads `scenario` and serves until
     /// shut down, within the default [`Limits`]. Logs
-    /// `simulator listening endpoint=http://...` at info level.
+    /// `simulator listening endpoint=http://...` at info level, and a warning when `addr`
+    /// is not a loopback address.
     pub async fn start(
         addr: SocketAddr,
         scenario: Scenario,
@@ -157,6 +158,14 @@ impl Simulator {
             task: Some(task),
         };
         tracing::info!(endpoint = %handle.endpoint_url(), "simulator listening");
+        if !local.ip().to_canonical().is_loopback() {
+            // The API hands out fake credentials and secrets in Describe answers; only the
+            // control endpoint keeps refusing non-loopback Host names.
+            tracing::warn!(
+                endpoint = %handle.endpoint_url(),
+                "simulator listens on a non-loopback address: other hosts can reach its AWS API; its control endpoint still answers loopback Host names only"
+            );
+        }
         Ok(handle)
     }
 }

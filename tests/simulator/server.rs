@@ -1,6 +1,6 @@
 //! The HTTP server: unknown operations, bad and oversized bodies, silent clients, start-up and shutdown.
 
-use directconnect_exporter::simulator::Scenario;
+use directconnect_exporter::simulator::{Scenario, Simulator};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -88,8 +88,8 @@ async fn shutdown_stops_the_server() {
     assert!(connect.is_err(), "nothing listens after shutdown");
 }
 
-#[test]
-fn starting_logs_the_endpoint_line_others_rely_on() {
+/// What the simulator logs while `run` runs on a fresh single-threaded runtime.
+fn logs_of<T>(run: impl AsyncFnOnce() -> T) -> (T, String) {
     use std::sync::{Arc, Mutex};
     #[derive(Clone, Default)]
     struct Sink(Arc<Mutex<Vec<u8>>>);
@@ -112,19 +112,40 @@ fn starting_logs_the_endpoint_line_others_rely_on() {
         .enable_all()
         .build()
         .unwrap();
-    let url = tracing::subscriber::with_default(subscriber, || {
-        rt.block_on(async {
-            let h = start_simulator(Scenario::demo()).await;
-            let url = h.endpoint_url();
-            h.shutdown().await;
-            url
-        })
+    let out = tracing::subscriber::with_default(subscriber, || rt.block_on(run()));
+    let logs = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+    (out, logs)
+}
+
+#[test]
+fn starting_logs_the_endpoint_line_others_rely_on() {
+    let (url, out) = logs_of(async || {
+        let h = start_simulator(Scenario::demo()).await;
+        let url = h.endpoint_url();
+        h.shutdown().await;
+        url
     });
-    let out = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
     let line = out
         .lines()
         .find(|l| l.contains("simulator listening"))
         .expect("a listening line");
     assert!(line.contains(&format!("endpoint={url}")), "{line}");
     assert!(url.starts_with("http://127.0.0.1:"));
+    assert!(!out.contains("WARN"), "no warning on loopback: {out}");
+}
+
+#[test]
+fn listening_beyond_loopback_logs_a_warning() {
+    let ((), out) = logs_of(async || {
+        let any = "0.0.0.0:0".parse().unwrap();
+        let h = bounded(Simulator::start(any, Scenario::demo()))
+            .await
+            .expect("simulator starts");
+        h.shutdown().await;
+    });
+    let warning = out
+        .lines()
+        .find(|l| l.contains("WARN") && l.contains("non-loopback"))
+        .unwrap_or_else(|| panic!("a warning: {out}"));
+    assert!(warning.contains("endpoint=http://0.0.0.0:"), "{warning}");
 }
