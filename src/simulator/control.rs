@@ -360,29 +360,36 @@ mod tests {
         Mutex::new(State::new(Scenario::demo(), crate::simulator::MAX_FAULTS))
     }
 
+    /// `handle` on a fresh demo state, for each `(method, path, body)` in turn.
+    fn statuses(requests: &[(Method, &str, &str)]) -> Vec<(StatusCode, Value)> {
+        let s = sim();
+        requests
+            .iter()
+            .map(|(method, path, body)| handle(&s, method, path, body.as_bytes()))
+            .collect()
+    }
+
     #[test]
     fn unknown_ids_are_404_and_bad_bodies_are_400() {
-        let s = sim();
-        let (st, _) = handle(
-            &s,
-            &Method::POST,
-            "/_sim/virtual-interface",
-            br#"{"virtual_interface_id":"dxvif-nope","state":"down"}"#,
+        let vif = r#"{"virtual_interface_id":"dxvif-nope","state":"down"}"#;
+        let answers = statuses(&[
+            (Method::POST, "/_sim/virtual-interface", vif),
+            (Method::POST, "/_sim/virtual-interface", "{"),
+            (Method::POST, "/_sim/clock/advance", r#"{"seconds":-1}"#),
+            (Method::GET, "/_sim/peer", ""),
+            (Method::GET, "/_sim/nope", ""),
+        ]);
+        let codes: Vec<StatusCode> = answers.into_iter().map(|(st, _)| st).collect();
+        assert_eq!(
+            codes,
+            [
+                StatusCode::NOT_FOUND,
+                StatusCode::BAD_REQUEST,
+                StatusCode::BAD_REQUEST,
+                StatusCode::METHOD_NOT_ALLOWED,
+                StatusCode::NOT_FOUND,
+            ]
         );
-        assert_eq!(st, StatusCode::NOT_FOUND);
-        let (st, _) = handle(&s, &Method::POST, "/_sim/virtual-interface", b"{");
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        let (st, _) = handle(
-            &s,
-            &Method::POST,
-            "/_sim/clock/advance",
-            br#"{"seconds":-1}"#,
-        );
-        assert_eq!(st, StatusCode::BAD_REQUEST);
-        let (st, _) = handle(&s, &Method::GET, "/_sim/peer", b"");
-        assert_eq!(st, StatusCode::METHOD_NOT_ALLOWED);
-        let (st, _) = handle(&s, &Method::GET, "/_sim/nope", b"");
-        assert_eq!(st, StatusCode::NOT_FOUND);
     }
 
     #[test]
@@ -424,24 +431,26 @@ mod tests {
 
     #[test]
     fn json_is_application_json_with_any_case_and_parameters() {
-        assert!(is_json("application/json"));
-        assert!(is_json("Application/JSON ; charset=utf-8"));
-        assert!(!is_json("text/plain"));
-        assert!(!is_json("application/jsonp"));
+        for ok in ["application/json", "Application/JSON ; charset=utf-8"] {
+            assert!(is_json(ok), "{ok}");
+        }
+        for bad in ["text/plain", "application/jsonp", ""] {
+            assert!(!is_json(bad), "{bad}");
+        }
     }
 
     #[test]
     fn faults_get_ids_and_can_be_cleared() {
-        let s = sim();
-        let (st, v) = handle(
-            &s,
-            &Method::POST,
-            "/_sim/faults",
-            br#"{"kind":"throttle","count":2}"#,
-        );
-        assert_eq!(st, StatusCode::OK);
-        assert_eq!(v["id"], 1);
-        let (_, v) = handle(&s, &Method::DELETE, "/_sim/faults", b"");
-        assert_eq!(v["cleared"], 1);
+        let answers = statuses(&[
+            (
+                Method::POST,
+                "/_sim/faults",
+                r#"{"kind":"throttle","count":2}"#,
+            ),
+            (Method::DELETE, "/_sim/faults", ""),
+        ]);
+        assert_eq!(answers[0].0, StatusCode::OK);
+        assert_eq!(answers[0].1["id"], 1);
+        assert_eq!(answers[1].1["cleared"], 1);
     }
 }
