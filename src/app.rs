@@ -339,7 +339,11 @@ impl App {
 pub async fn run(cli: Cli, shutdown: impl Future<Output = ()>) -> Result<(), AppError> {
     if cli.check_config {
         let prepared = prepare(&cli)?;
-        print!("configuration OK\n{}", prepared.plan.describe());
+        print!(
+            "configuration OK\n{}{}",
+            prepared.plan.describe(),
+            prepared.plan.describe_budget(config::FleetSize::EXAMPLE)
+        );
         return Ok(());
     }
     let app = App::start(&cli).await?;

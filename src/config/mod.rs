@@ -2,9 +2,11 @@
 //! field, and (in submodules) its validated values and the collection plan built from it
 //! and the flags.
 
+mod budget;
 mod plan;
 mod values;
 
+pub use budget::{FleetSize, calls_per_cycle};
 pub use plan::{Credentials, Job, Plan, Target, build_plan};
 pub use values::{CollectorName, Region, RoleArn, TagKey, tag_label_name};
 

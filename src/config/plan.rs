@@ -160,6 +160,13 @@ impl Plan {
                 .join(", "),
             self.tag_labels.join(", "),
         );
+        for (kind, interval) in &self.opt_in_intervals {
+            out.push_str(&format!(
+                "{}_interval: {}\n",
+                kind.name(),
+                duration::format(*interval)
+            ));
+        }
         let jobs = self.jobs();
         for warning in self.overlaps() {
             out.push_str(&format!("warning: {warning}\n"));
