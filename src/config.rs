@@ -11,6 +11,13 @@ use crate::cli::Cli;
 use crate::duration::{self, PromDuration};
 use crate::model::CollectorKind;
 
+mod bounds;
+
+pub use bounds::{
+    BoundsError, CONFIG_LIMITS, SCENARIO_LIMITS, YamlLimits, check_bounds, read_bounded,
+    read_to_string_bounded,
+};
+
 /// Default collection interval.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -39,6 +46,14 @@ pub enum ConfigError {
         column: usize,
         /// One line naming the field and what is wrong.
         message: String,
+    },
+    /// The file is over a size or node limit (see [`YamlLimits`]).
+    #[error("{path}: document {source}")]
+    Limit {
+        /// The file.
+        path: PathBuf,
+        /// Which limit.
+        source: BoundsError,
     },
     /// A value parses but cannot be used.
     #[error("{origin}: field `{field}`: {message}")]
@@ -357,12 +372,10 @@ impl Plan {
     }
 }
 
-/// Reads and parses a config file; errors name the file, line, column and field.
+/// Reads and parses a config file; errors name the file, line, column and field. The file
+/// is bounded by [`CONFIG_LIMITS`].
 pub fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = read_bounded(path, CONFIG_LIMITS)?;
     parse(&text, path)
 }
 
@@ -374,11 +387,16 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     parse_yaml(text, path)
 }
 
-/// Deserializes YAML into `T`; errors become one line `path:line:column: message`.
+/// Deserializes YAML into `T`; errors become one line `path:line:column: message`. The
+/// text is first checked against [`CONFIG_LIMITS`] (size, nodes after alias expansion).
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     text: &str,
     path: &Path,
 ) -> Result<T, ConfigError> {
+    check_bounds(text, CONFIG_LIMITS).map_err(|source| ConfigError::Limit {
+        path: path.to_owned(),
+        source,
+    })?;
     serde_yaml_ng::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()

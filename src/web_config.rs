@@ -14,7 +14,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
 use tokio::sync::Semaphore;
 
-use crate::config::{ConfigError, parse_yaml};
+use crate::config::{CONFIG_LIMITS, ConfigError, parse_yaml, read_bounded};
 
 /// bcrypt checks run at once at most; more wait, so bad clients cannot pin every core.
 const MAX_CONCURRENT_BCRYPT: usize = 2;
@@ -76,10 +76,7 @@ impl std::fmt::Debug for WebConfig {
 impl WebConfig {
     /// Reads and validates the file: certificates and keys must load, hashes must be bcrypt.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text = read_bounded(path, CONFIG_LIMITS)?;
         let file: File = parse_yaml(&text, path)?;
         let invalid = |field: &str, message: String| ConfigError::Invalid {
             origin: path.display().to_string(),
