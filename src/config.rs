@@ -12,11 +12,13 @@ use crate::duration::{self, PromDuration};
 use crate::model::CollectorKind;
 
 mod bounds;
+mod scalar;
 
 pub use bounds::{
     BoundsError, CONFIG_LIMITS, SCENARIO_LIMITS, YamlLimits, check_bounds, read_bounded,
     read_to_string_bounded,
 };
+pub use scalar::deserialize_str_with;
 
 /// Default collection interval.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -105,11 +107,12 @@ pub struct CollectorName(pub CollectorKind);
 
 impl<'de> Deserialize<'de> for CollectorName {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        CollectorKind::from_name(&s).map(CollectorName).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "unknown collector {s:?} (expected virtual_interfaces, connections, lags or gateways)"
-            ))
+        deserialize_str_with(de, "a collector name", |s| {
+            CollectorKind::from_name(s).map(CollectorName).ok_or_else(|| {
+                format!(
+                    "unknown collector {s:?} (expected virtual_interfaces, connections, lags or gateways)"
+                )
+            })
         })
     }
 }
@@ -151,8 +154,7 @@ impl fmt::Display for Region {
 
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        Region::new(&s).map_err(serde::de::Error::custom)
+        deserialize_str_with(de, "an AWS region", Region::new)
     }
 }
 
@@ -198,8 +200,7 @@ impl RoleArn {
 
 impl<'de> Deserialize<'de> for RoleArn {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        RoleArn::new(&s).map_err(serde::de::Error::custom)
+        deserialize_str_with(de, "an IAM role ARN", RoleArn::new)
     }
 }
 
@@ -209,13 +210,13 @@ pub struct TagKey(pub String);
 
 impl<'de> Deserialize<'de> for TagKey {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        if s.is_empty() || s.len() > 128 {
-            return Err(serde::de::Error::custom(
-                "tag key must be 1 to 128 characters",
-            ));
-        }
-        Ok(TagKey(s))
+        deserialize_str_with(de, "a tag key", |s| {
+            if s.is_empty() || s.len() > 128 {
+                Err("tag key must be 1 to 128 characters")
+            } else {
+                Ok(TagKey(s.to_owned()))
+            }
+        })
     }
 }
 
