@@ -162,6 +162,14 @@ struct Running {
     log: Vec<String>,
 }
 
+impl Drop for Running {
+    /// A test that fails half-way does not leave the process running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Running {
     fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut cmd = Command::new(BIN);
