@@ -11,9 +11,10 @@ use tokio::task::JoinSet;
 
 use crate::aws::ClientOptions;
 use crate::cli::Cli;
-use crate::collector::{self, Runtime};
+use crate::collector::Scheduler;
 use crate::config::{self, ConfigError, FileConfig, Plan, Region, RoleArn, TargetConfig};
 use crate::duration::PromDuration;
+use crate::reload::{self, Reloader};
 use crate::server::{self, ServerContext};
 use crate::simulator::{Scenario, Simulator, SimulatorError, SimulatorHandle};
 use crate::store::Store;
@@ -93,22 +94,43 @@ pub fn prepare(cli: &Cli) -> Result<Prepared, AppError> {
     } else {
         None
     };
-    let plan = match (&scenario, &file) {
+    let plan = plan(cli, file.as_ref(), scenario.as_ref())?;
+    Ok(Prepared {
+        plan,
+        web,
+        scenario,
+    })
+}
+
+/// The plan of `cli` and the config file (already read); `scenario` is the simulator's
+/// for `--demo` and `--simulator.only`.
+fn plan(
+    cli: &Cli,
+    file: Option<&FileConfig>,
+    scenario: Option<&Scenario>,
+) -> Result<Plan, AppError> {
+    Ok(match (scenario, file) {
         (Some(sc), None) if cli.simulator.demo => {
             let demo = demo_config(sc, cli.collector.interval.is_none())?;
             config::build_plan(cli, Some(&demo), None)?
         }
         _ if cli.simulator.only => {
             // The simulator alone collects nothing; the plan is never used.
-            config::build_plan(cli, file.as_ref(), Some("us-east-1".into()))?
+            config::build_plan(cli, file, Some("us-east-1".into()))?
         }
-        _ => config::build_plan(cli, file.as_ref(), config::env_region())?,
-    };
-    Ok(Prepared {
-        plan,
-        web,
-        scenario,
+        _ => config::build_plan(cli, file, config::env_region())?,
     })
+}
+
+/// Reads the config file again and plans from it (a reload).
+fn replan(cli: &Cli) -> Result<Plan, String> {
+    let file = cli
+        .config_file
+        .as_deref()
+        .map(config::load_file)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    plan(cli, file.as_ref(), None).map_err(|e| e.to_string())
 }
 
 fn load_scenario(cli: &Cli) -> Result<Scenario, AppError> {
@@ -217,12 +239,10 @@ impl App {
             simulator = Some(handle);
         }
 
-        let jobs = if cli.simulator.only {
-            0
-        } else {
-            prepared.plan.jobs().len()
-        };
-        let store = Store::new(jobs, &prepared.plan.tag_labels);
+        let store = Store::new(&prepared.plan.tag_labels);
+        if cli.config_file.is_some() {
+            store.set_config_reload(true);
+        }
         let mut addrs = Vec::new();
         if !cli.simulator.only {
             // Listeners first: a port in use is reported before any AWS call is made.
@@ -232,20 +252,32 @@ impl App {
                 addrs.push(listener.local_addr().map_err(AppError::Listen)?);
                 listeners.push(listener);
             }
-            let runtime = Runtime {
-                plan: prepared.plan.clone(),
-                client,
+            let mut scheduler = Scheduler::new(store.clone(), client);
+            scheduler.apply(&prepared.plan).await;
+            let jobs = scheduler.len();
+            let replan_cli = cli.clone();
+            let reloader = Reloader {
+                path: cli.config_file.clone(),
+                poll: cli.config_reload_interval.0,
+                planner: Box::new(move || replan(&replan_cli)),
             };
-            collector::spawn(&runtime, &store, &mut tasks, &shutdown_rx).await;
+            tasks.spawn(reload::run(
+                scheduler,
+                reloader,
+                store.clone(),
+                shutdown_rx.clone(),
+            ));
             tasks.spawn(store.clone().run_publisher(shutdown_rx.clone()));
             if let Some(web) = &prepared.web {
                 tasks.spawn(web.clone().watch(shutdown_rx.clone()));
             }
-            let ctx = Arc::new(ServerContext::new(
+            let mut ctx = ServerContext::new(
                 store.clone(),
                 cli.web.telemetry_path.clone(),
                 prepared.web.clone(),
-            ));
+            );
+            ctx.grafana_url = cli.web.grafana_url.clone();
+            let ctx = Arc::new(ctx);
             for (listener, addr) in listeners.into_iter().zip(&addrs) {
                 tracing::info!(address = %addr, tls = prepared.web.as_ref().is_some_and(|w| w.current().tls_acceptor().is_some()), "listening");
                 tasks.spawn(server::serve(listener, ctx.clone(), shutdown_rx.clone()));

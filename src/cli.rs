@@ -41,6 +41,15 @@ pub struct Cli {
         value_name = "FILE"
     )]
     pub config_file: Option<PathBuf>,
+    /// How often to check --config.file for changes and reload it (SIGHUP also reloads);
+    /// 0 turns the check off.
+    #[arg(
+        long = "config.reload-interval",
+        env = "DX_EXPORTER_CONFIG_RELOAD_INTERVAL",
+        value_name = "DUR",
+        default_value = "10s"
+    )]
+    pub config_reload_interval: PromDuration,
     /// Validate flags and configuration files, print the collection plan, and exit.
     #[arg(long = "check-config", env = "DX_EXPORTER_CHECK_CONFIG")]
     pub check_config: bool,
@@ -75,6 +84,15 @@ pub struct WebArgs {
         value_name = "FILE"
     )]
     pub web_config_file: Option<PathBuf>,
+    /// Grafana base URL (e.g. https://grafana.example.com): the status page links to the
+    /// bundled dashboards under it (by uid).
+    #[arg(
+        long = "web.grafana-url",
+        env = "DX_EXPORTER_WEB_GRAFANA_URL",
+        value_name = "URL",
+        value_parser = parse_grafana_url
+    )]
+    pub grafana_url: Option<String>,
 }
 
 /// Collection schedule flags (the config file's `interval`/`timeout` override them).
@@ -246,12 +264,32 @@ fn parse_telemetry_path(s: &str) -> Result<String, String> {
             "invalid telemetry path {s:?} (expected e.g. /metrics)"
         ));
     }
-    if ["/", "/-/healthy", "/-/ready"].contains(&s) {
+    if ["/", "/-/healthy", "/-/ready", "/api/v1/status"].contains(&s) {
         return Err(format!(
             "telemetry path {s:?} collides with a built-in endpoint"
         ));
     }
     Ok(s.to_owned())
+}
+
+/// An absolute http(s) URL without a trailing slash, query or fragment.
+fn parse_grafana_url(s: &str) -> Result<String, String> {
+    let rest = s
+        .strip_prefix("https://")
+        .or_else(|| s.strip_prefix("http://"));
+    let ok = rest.is_some_and(|r| {
+        !r.is_empty()
+            && !r.starts_with('/')
+            && !r.contains(['?', '#'])
+            && r.chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\'))
+    });
+    if !ok {
+        return Err(format!(
+            "invalid Grafana URL {s:?} (expected e.g. https://grafana.example.com)"
+        ));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
 }
 
 #[cfg(test)]
@@ -310,5 +348,29 @@ mod tests {
         assert!(Cli::try_parse_from(["x", "--collector.interval", "soon"]).is_err());
         assert!(Cli::try_parse_from(["x", "--web.telemetry-path", "metrics"]).is_err());
         assert!(Cli::try_parse_from(["x", "--web.telemetry-path", "/-/ready"]).is_err());
+        assert!(Cli::try_parse_from(["x", "--web.telemetry-path", "/api/v1/status"]).is_err());
+    }
+
+    #[test]
+    fn grafana_urls_must_be_absolute_http_urls() {
+        let url =
+            |s: &str| Cli::try_parse_from(["x", "--web.grafana-url", s]).map(|c| c.web.grafana_url);
+        assert_eq!(
+            url("https://grafana.example.com/").unwrap(),
+            Some("https://grafana.example.com".into())
+        );
+        assert_eq!(
+            url("http://10.0.0.1:3000/grafana").unwrap(),
+            Some("http://10.0.0.1:3000/grafana".into())
+        );
+        for bad in [
+            "grafana.example.com",
+            "javascript:alert(1)",
+            "https://",
+            "https://g/\"x",
+            "https://g/?a=1",
+        ] {
+            assert!(url(bad).is_err(), "{bad}");
+        }
     }
 }

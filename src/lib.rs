@@ -27,6 +27,8 @@ pub mod collector;
 pub mod config;
 /// Prometheus-style durations.
 pub mod duration;
+/// Recent VIF state and BGP peer status changes, and since when each holds.
+pub mod history;
 /// Log setup (logfmt or JSON).
 pub mod logging;
 /// Escaping for HTML and XML.
@@ -35,10 +37,14 @@ pub mod markup;
 pub mod metrics;
 /// The plain domain types a collection produces.
 pub mod model;
+/// Reloading the config file on SIGHUP or change.
+pub mod reload;
 /// The HTTP server and its endpoints.
 pub mod server;
 /// The Direct Connect, STS and CloudWatch API simulator.
 pub mod simulator;
+/// The status page and `/api/v1/status`: a view of the published snapshot, problems first.
+pub mod status;
 /// The published snapshot and its encodings, between collecting and serving.
 pub mod store;
 /// RFC 3339 time formatting.

@@ -1,4 +1,4 @@
-//! Escaping text for HTML and XML (the landing page, the simulator's STS responses).
+//! Escaping text for HTML and XML (the status page, the simulator's STS responses).
 
 /// Escapes `& < > " '` so the text is safe in element content and quoted attributes of
 /// both HTML and XML.

@@ -229,6 +229,18 @@ impl CollectorKind {
     pub fn is_global(self) -> bool {
         matches!(self, CollectorKind::Gateways)
     }
+
+    /// True for the core collectors (run by default, on `--collector.interval`, holding
+    /// readiness, their calls served first); false for the opt-in ones.
+    pub fn is_core(self) -> bool {
+        matches!(
+            self,
+            CollectorKind::VirtualInterfaces
+                | CollectorKind::Connections
+                | CollectorKind::Lags
+                | CollectorKind::Gateways
+        )
+    }
 }
 
 /// The data one collector holds: its last good result.
@@ -298,6 +310,9 @@ pub struct CollectorSnapshot {
     pub last_success: Option<SystemTime>,
     /// Last good data; `None` before the first success or after `max_staleness`.
     pub data: Option<CollectorData>,
+    /// Why the last cycle failed, in one line (`None` after a success). Never holds
+    /// request or response bodies.
+    pub last_error: Option<String>,
     /// Observed `bgpStatus` changes per peer (virtual interface collectors only), for
     /// the peers present in `data`.
     pub peer_status_changes: BTreeMap<PeerKey, u64>,
@@ -363,7 +378,7 @@ pub struct ApiRequestKey {
     pub result: CallResult,
 }
 
-/// Everything `/metrics` and the landing page show, taken at one instant.
+/// Everything `/metrics` and the status page show, taken at one instant.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Every collector's latest state, in key order (shared with the store, not copied).
@@ -372,4 +387,6 @@ pub struct Snapshot {
     pub api_requests: BTreeMap<ApiRequestKey, u64>,
     /// Tag keys copied onto `*_info` metrics as `tag_<key>` labels.
     pub tag_labels: Vec<String>,
+    /// Whether the last `--config.file` (re)load succeeded; `None` without a config file.
+    pub config_reload_success: Option<bool>,
 }

@@ -3,7 +3,9 @@
 //!   the `Accept` header prefers it, else text 0.0.4; gzip when accepted.
 //! - `GET /-/healthy`: 200 while the process runs.
 //! - `GET /-/ready`: 200 once every collector finished its first cycle, else 503.
-//! - `GET /`: landing page with links and a status table of VIFs and BGP peers.
+//! - `GET /`: the status page (HTML): problems first, redundancy, recent changes, the
+//!   fleet, collectors ([`crate::status`]).
+//! - `GET /api/v1/status`: the same view as JSON.
 //!
 //! `HEAD` is accepted wherever `GET` is; other methods get 405 with `Allow`; other paths 404.
 //! With basic auth configured, everything but the two probes needs credentials.
@@ -14,10 +16,9 @@
 mod connections;
 
 use std::convert::Infallible;
-use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use hyper::body::Incoming;
@@ -32,9 +33,8 @@ use tokio::task::JoinSet;
 use connections::{Admitted, Stream, TrackedBody, TrackedIo};
 pub use connections::{CloseReason, Connections, Limits};
 
-use crate::markup::escape;
 use crate::metrics::{Format, LiveState, ResponseBody, Samples};
-use crate::model::CollectorData;
+use crate::status::{StatusCache, html as status_html};
 use crate::store::{Published, Store};
 use crate::web_config::{self, WebState};
 
@@ -47,6 +47,10 @@ pub struct ServerContext {
     pub telemetry_path: String,
     /// TLS and basic auth, when configured.
     pub web: Option<Arc<WebState>>,
+    /// Grafana's base URL for the status page's dashboard links (`--web.grafana-url`).
+    pub grafana_url: Option<String>,
+    /// The status page and JSON, built at most once a second.
+    pub status: StatusCache,
     /// Connection limits and timeouts.
     pub limits: Limits,
     /// The open connections of every listener.
@@ -54,7 +58,7 @@ pub struct ServerContext {
 }
 
 impl ServerContext {
-    /// A context with the default [`Limits`].
+    /// A context with the default [`Limits`], no Grafana link and an empty status cache.
     pub fn new(store: Arc<Store>, telemetry_path: String, web: Option<Arc<WebState>>) -> Self {
         Self::with_limits(store, telemetry_path, web, Limits::default())
     }
@@ -70,6 +74,8 @@ impl ServerContext {
             store,
             telemetry_path,
             web,
+            grafana_url: None,
+            status: StatusCache::default(),
             connections: Connections::new(limits.max_connections),
             limits,
         }
@@ -221,7 +227,8 @@ pub fn route(
     headers: &hyper::HeaderMap,
     ctx: &ServerContext,
 ) -> Response<ResponseBody> {
-    let known = path == ctx.telemetry_path || matches!(path, "/" | "/-/healthy" | "/-/ready");
+    let known = path == ctx.telemetry_path
+        || matches!(path, "/" | "/-/healthy" | "/-/ready" | STATUS_API_PATH);
     if !known {
         return plain(StatusCode::NOT_FOUND, "404 page not found\n");
     }
@@ -239,7 +246,15 @@ pub fn route(
             StatusCode::SERVICE_UNAVAILABLE,
             "Not ready: first collection not finished.\n",
         ),
-        "/" => html(landing_page(&published, &ctx.telemetry_path)),
+        "/" => html(ctx.status.html(
+            &published,
+            &status_html::Links {
+                telemetry_path: &ctx.telemetry_path,
+                grafana_url: ctx.grafana_url.as_deref(),
+            },
+            SystemTime::now(),
+        )),
+        STATUS_API_PATH => json(ctx.status.json(&published, SystemTime::now())),
         _ => metrics_response(&published, headers, &live_state(ctx)),
     };
     if method == Method::HEAD {
@@ -258,7 +273,10 @@ fn plain(status: StatusCode, body: &'static str) -> Response<ResponseBody> {
     resp
 }
 
-fn html(body: String) -> Response<ResponseBody> {
+/// The status view as JSON.
+pub const STATUS_API_PATH: &str = "/api/v1/status";
+
+fn html(body: Bytes) -> Response<ResponseBody> {
     let mut resp = Response::new(ResponseBody::full(body));
     let h = resp.headers_mut();
     h.insert(
@@ -267,7 +285,26 @@ fn html(body: String) -> Response<ResponseBody> {
     );
     h.insert(
         header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+        HeaderValue::from_str(status_html::content_security_policy())
+            .unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'")),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+fn json(body: Bytes) -> Response<ResponseBody> {
+    let mut resp = Response::new(ResponseBody::full(body));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
     resp
 }
@@ -377,79 +414,6 @@ pub fn prefers_openmetrics(accept: &str) -> bool {
 /// ```
 pub fn accepts_gzip(accept_encoding: &str) -> bool {
     media_ranges(accept_encoding).any(|(v, q)| (v == "gzip" || v == "x-gzip") && q > 0.0)
-}
-
-/// The landing page: links, collector health, and one row per BGP peer.
-fn landing_page(published: &Published, telemetry_path: &str) -> String {
-    let mut out = String::with_capacity(8 * 1024);
-    let path = escape(telemetry_path);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Direct Connect exporter</title>\
-         <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:2px 8px;text-align:left}}.down{{color:#b00;font-weight:bold}}\
-         .up{{color:#070}}</style></head><body><h1>AWS Direct Connect exporter</h1>\
-         <p>Version {} ({})</p><ul><li><a href=\"{path}\">Metrics</a></li>\
-         <li><a href=\"/-/healthy\">Health</a></li><li><a href=\"/-/ready\">Readiness</a></li></ul>",
-        escape(crate::VERSION),
-        escape(crate::REVISION),
-    );
-    let snap = &published.snapshot;
-    let _ = write!(
-        out,
-        "<h2>Collectors</h2><p>{}</p><table><tr><th>Account</th><th>Region</th><th>Collector</th>\
-         <th>Last cycle</th><th>Duration</th></tr>",
-        if published.ready {
-            "Ready."
-        } else {
-            "First collection in progress."
-        }
-    );
-    for c in &snap.collectors {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{:.3}s</td></tr>",
-            escape(&c.key.account_id),
-            escape(&c.key.region),
-            c.key.kind.name(),
-            if c.success { "up" } else { "down" },
-            if c.success { "success" } else { "failed" },
-            c.duration.as_secs_f64()
-        );
-    }
-    out.push_str(
-        "</table><h2>Virtual interfaces and BGP peers</h2><table><tr><th>Account</th><th>Region</th>\
-         <th>VIF</th><th>Name</th><th>Type</th><th>VIF state</th><th>Peer</th><th>Family</th><th>ASN</th>\
-         <th>BGP status</th><th>Peer state</th></tr>",
-    );
-    for c in &snap.collectors {
-        let Some(CollectorData::VirtualInterfaces(vifs)) = &c.data else {
-            continue;
-        };
-        for v in vifs {
-            for p in &v.bgp_peers {
-                let _ = write!(
-                    out,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-                     <td>{}</td><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
-                    escape(&c.key.account_id),
-                    escape(&c.key.region),
-                    escape(&v.id),
-                    escape(&v.name),
-                    escape(&v.vif_type),
-                    escape(&v.state),
-                    escape(&p.bgp_peer_id),
-                    escape(&p.address_family),
-                    p.asn,
-                    if p.status == "up" { "up" } else { "down" },
-                    escape(&p.status),
-                    escape(&p.state),
-                );
-            }
-        }
-    }
-    out.push_str("</table></body></html>\n");
-    out
 }
 
 #[cfg(test)]

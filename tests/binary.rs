@@ -194,8 +194,11 @@ impl Running {
         }
     }
 
-    /// The first log line containing `needle`, within 30 s.
+    /// The first log line containing `needle` (already seen, or within 30 s).
     fn wait_for(&mut self, needle: &str) -> String {
+        if let Some(line) = self.log.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
         let deadline = std::time::Instant::now() + Duration::from_secs(30);
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             match self.lines.recv_timeout(left) {
@@ -226,11 +229,16 @@ impl Running {
         format!("http://{addr}")
     }
 
+    /// Sends `signal` (e.g. `HUP`) to the process.
+    fn signal(&self, signal: &str) {
+        let _ = Command::new("kill")
+            .args([&format!("-{signal}"), &self.child.id().to_string()])
+            .status();
+    }
+
     /// Sends SIGTERM (and returns at once).
     fn sigterm(&self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+        self.signal("TERM");
     }
 
     /// Sends SIGTERM and returns the exit code and the full log.
@@ -392,6 +400,177 @@ fn build_info_carries_the_version_and_a_revision() {
         "{}",
         directconnect_exporter::REVISION
     );
+}
+
+#[test]
+fn missing_credentials_are_one_clear_line_per_target_not_a_wall_of_debug() {
+    let home = temp_file("empty", "");
+    let mut cmd = Command::new(BIN);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home.parent().unwrap())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", &home)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &home)
+        .args([
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--aws.region",
+            "us-east-1",
+            "--collector.interval",
+            "300ms",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    let child = cmd.spawn().unwrap();
+    // Ten cycles of four collectors.
+    std::thread::sleep(Duration::from_secs(3));
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("level=warn") && l.contains("collection failed"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "one line for the one target:\n{log}");
+    let line = warnings[0];
+    for hint in ["no AWS credentials found", "AWS_PROFILE", "IRSA", "--demo"] {
+        assert!(line.contains(hint), "{hint:?} missing from {line}");
+    }
+    assert!(
+        line.len() < 1200,
+        "one short line, not a debug dump: {line}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sighup_reloads_the_config_file_and_a_bad_file_keeps_the_running_one() {
+    let sim = start_simulator(fleet()).await;
+    let endpoint = sim.endpoint_url();
+    let config = temp_file("dx.yml", TWO_ACCOUNTS);
+    let mut exporter = Running::start(
+        &[
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--config.file",
+            config.to_str().unwrap(),
+            // Only SIGHUP reloads in this test.
+            "--config.reload-interval",
+            "0",
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let base = exporter.listen_address();
+    wait_ready_at(&base).await;
+    let has = |body: &str, needle: &str| body.lines().any(|l| l.contains(needle));
+    let body = scrape_url(&base).await;
+    assert!(has(&body, "aws_account_id=\"222222222222\""));
+    assert!(has(&body, "aws_directconnect_config_reload_success 1"));
+
+    // A broken file is refused on SIGHUP; the running configuration stays.
+    std::fs::write(&config, "interval: soon\n").unwrap();
+    exporter.signal("HUP");
+    exporter.wait_for("configuration reload failed");
+    let body = scrape_url(&base).await;
+    assert!(
+        has(&body, "aws_directconnect_config_reload_success 0"),
+        "{body}"
+    );
+    assert!(has(&body, "aws_account_id=\"222222222222\""));
+
+    // Dropping the second target stops its collectors and removes its series.
+    std::fs::write(
+        &config,
+        "interval: 500ms\ntimeout: 2s\ntargets:\n  - regions: [us-east-1, eu-west-1]\n",
+    )
+    .unwrap();
+    exporter.signal("HUP");
+    exporter.wait_for("configuration reloaded");
+    let body = eventually(
+        Duration::from_secs(10),
+        "series of the removed target gone",
+        || {
+            let base = base.clone();
+            async move {
+                let body = scrape_url(&base).await;
+                (!has(&body, "222222222222") && has(&body, "config_reload_success 1"))
+                    .then_some(body)
+            }
+        },
+    )
+    .await;
+    assert!(has(&body, "aws_account_id=\"111111111111\""));
+    let (code, log) = exporter.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_roles_in_the_same_account_and_region_are_collected_once_with_one_warning() {
+    let sim = start_simulator(fleet()).await;
+    let endpoint = sim.endpoint_url();
+    let config = temp_file(
+        "dx.yml",
+        "interval: 500ms\ntimeout: 2s\ntargets:\n\
+         \x20 - role_arn: arn:aws:iam::222222222222:role/dx-read\n    regions: [us-east-1]\n\
+         \x20 - role_arn: arn:aws:iam::222222222222:role/dx-audit\n    regions: [us-east-1]\n",
+    );
+    let (code, plan, _) = run(&["--check-config", "--config.file", config.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(
+        plan.contains(
+            "warning: targets[0] and targets[1] both reach account 222222222222 in us-east-1"
+        ),
+        "{plan}"
+    );
+    let mut exporter = Running::start(
+        &[
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--config.file",
+            config.to_str().unwrap(),
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let base = exporter.listen_address();
+    wait_ready_at(&base).await;
+    exporter.wait_for("collecting it once");
+    // Several cycles of both targets.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let samples = parse(&scrape_url(&base).await);
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &samples {
+        assert!(
+            seen.insert((s.name.clone(), s.labels.clone())),
+            "duplicate {s:?}"
+        );
+    }
+    let success = select(
+        &samples,
+        "aws_directconnect_collector_success",
+        &[
+            ("aws_account_id", "222222222222"),
+            ("collector", "virtual_interfaces"),
+        ],
+    );
+    assert_eq!(success.len(), 1);
+    assert_eq!(success[0].value, 1.0);
+    let (code, log) = exporter.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(log.matches("collecting it once").count(), 1, "{log}");
+    sim.shutdown().await;
 }
 
 /// A bcrypt hash of `right-pass` at cost 16 (about 7 s of one core in a debug build).

@@ -1,333 +1,208 @@
 //! The scheduler: one supervised task per job of the plan (target × region × collector,
 //! global collectors once per target), each on its own jittered interval, writing every
-//! cycle into the [`Store`].
+//! cycle into the [`Store`]. A new plan (a reloaded config) stops the tasks whose job is
+//! gone or changed, with their series, and starts the new ones; unchanged tasks keep
+//! running with their state.
 
+mod claims;
 mod peers;
+mod quiet;
+mod worker;
 
 pub use peers::PeerTracker;
+pub use worker::UNKNOWN_ACCOUNT;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
-use rand::Rng;
-use tokio::sync::{OnceCell, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::aws::{self, CallError, ClientOptions, Session};
-use crate::config::{Credentials, Job, Plan, Target};
-use crate::model::{CollectorData, CollectorKey, CollectorKind, CollectorSnapshot};
+use crate::aws::{self, ClientOptions, Lanes};
+use crate::config::{Credentials, Plan, Region, Target};
+use crate::model::CollectorKind;
 use crate::store::Store;
+use claims::Claims;
+use quiet::Quiet;
+use worker::{AccountId, Worker};
 
-pub use crate::aws::UNKNOWN_ACCOUNT;
-
-/// Longest wait before a panicked collector task is started again.
-const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(300);
-
-/// How collector tasks reach AWS.
-#[derive(Debug, Clone)]
-pub struct Runtime {
-    /// What to collect.
-    pub plan: Plan,
-    /// How to build SDK clients.
-    pub client: ClientOptions,
-}
-
-/// Starts one supervised task per job of the plan into `tasks`; they stop when
-/// `shutdown` fires.
-pub async fn spawn(
-    rt: &Runtime,
-    store: &Arc<Store>,
-    tasks: &mut JoinSet<()>,
-    shutdown: &watch::Receiver<bool>,
-) {
-    let mut targets = Vec::with_capacity(rt.plan.targets.len());
-    for target in &rt.plan.targets {
-        let base = aws::base_config(&rt.client, &target.regions[0]).await;
-        let config = aws::target_config(&base, &target.credentials).await;
-        targets.push((config, Arc::new(AccountId::new(target))));
-    }
-    for (task, job) in rt.plan.jobs().into_iter().enumerate() {
-        let Some((config, account)) = targets.get(job.target) else {
-            continue;
-        };
-        let worker = Arc::new(Worker {
-            task,
-            kind: job.kind,
-            job,
-            config: config.clone(),
-            account: account.clone(),
-            store: store.clone(),
-            interval: rt.plan.interval,
-            timeout: rt.plan.timeout,
-            max_staleness: rt.plan.max_staleness,
-        });
-        tasks.spawn(worker.supervise(shutdown.clone()));
-    }
-}
-
-/// The account id of a target: from the role ARN, or discovered once with STS.
+/// What every task of a running exporter shares.
 #[derive(Debug)]
-struct AccountId {
-    known: OnceCell<String>,
-}
-
-impl AccountId {
-    fn new(target: &Target) -> Self {
-        let known = match &target.credentials {
-            Credentials::AssumeRole { role_arn, .. } => {
-                OnceCell::new_with(Some(role_arn.account_id().to_owned()))
-            }
-            Credentials::Default => OnceCell::new(),
-        };
-        AccountId { known }
-    }
-
-    async fn get(&self, w: &Worker, deadline: Instant) -> Result<String, CallError> {
-        self.known
-            .get_or_try_init(|| {
-                aws::discover_account(
-                    &w.config,
-                    &w.job.region,
-                    w.store.stats(),
-                    w.timeout,
-                    deadline,
-                )
-            })
-            .await
-            .cloned()
-    }
-}
-
-/// One collector task: its job and what it needs to run it.
-struct Worker {
-    task: usize,
-    kind: CollectorKind,
-    job: Job,
-    config: aws_config::SdkConfig,
-    account: Arc<AccountId>,
+pub struct Shared {
     store: Arc<Store>,
+    lanes: Lanes,
+    claims: Claims,
+    /// Failures already warned about (cleared by a success).
+    quiet: Quiet,
+    /// Notices already given (never cleared): a target standing by for another.
+    notices: Quiet,
+}
+
+/// What makes two tasks the same: a task whose spec is unchanged by a reload keeps
+/// running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spec {
+    credentials: Credentials,
+    kind: CollectorKind,
+    region: Region,
     interval: Duration,
     timeout: Duration,
     max_staleness: Duration,
 }
 
-/// What a collector task carries from one cycle to the next.
-#[derive(Default)]
-struct WorkerState {
-    session: Option<Session>,
-    key: Option<CollectorKey>,
-    last_success: Option<SystemTime>,
-    data: Option<CollectorData>,
-    peers: PeerTracker,
-    panics: u64,
+/// A running task.
+#[derive(Debug)]
+struct Running {
+    spec: Spec,
+    task: usize,
+    stop: watch::Sender<bool>,
 }
 
-impl Worker {
-    /// Runs the task, and starts it again with backoff whenever it panics: the panic is
-    /// logged and counted, and `collector_success` goes to 0 until a cycle succeeds.
-    async fn supervise(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
-        let mut panics = 0u64;
-        let mut backoff = Duration::from_secs(1);
-        let mut key = None;
-        loop {
-            let run = tokio::spawn(self.clone().run(shutdown.clone(), panics));
-            match run.await {
-                Ok(()) => return,
-                Err(e) if e.is_panic() => {
-                    panics += 1;
-                    tracing::error!(
-                        collector = self.kind.name(),
-                        region = %self.job.region,
-                        panics,
-                        restart_in = %crate::duration::format(backoff),
-                        "collector task panicked; restarting it"
-                    );
-                    let failed = self.snapshot_after_panic(panics, &mut key);
-                    self.store.update(self.task, failed, None).await;
-                }
-                Err(_) => return,
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(backoff) => {}
-                _ = shutdown.changed() => return,
-            }
-            backoff = (backoff * 2).min(MAX_RESTART_BACKOFF);
+/// A target's SDK configuration and account id, built once and reused across reloads.
+#[derive(Debug)]
+struct TargetSetup {
+    credentials: Credentials,
+    config: aws_config::SdkConfig,
+    account: Arc<AccountId>,
+}
+
+/// Runs the collector tasks of a plan.
+#[derive(Debug)]
+pub struct Scheduler {
+    shared: Arc<Shared>,
+    client: ClientOptions,
+    targets: Vec<TargetSetup>,
+    running: Vec<Running>,
+    next_task: usize,
+    tasks: JoinSet<()>,
+}
+
+impl Scheduler {
+    /// A scheduler with no tasks yet; [`Scheduler::apply`] starts a plan's.
+    pub fn new(store: Arc<Store>, client: ClientOptions) -> Scheduler {
+        Scheduler {
+            shared: Arc::new(Shared {
+                store,
+                lanes: Lanes::default(),
+                claims: Claims::default(),
+                quiet: Quiet::default(),
+                notices: Quiet::default(),
+            }),
+            client,
+            targets: Vec::new(),
+            running: Vec::new(),
+            next_task: 0,
+            tasks: JoinSet::new(),
         }
     }
 
-    /// The snapshot published for a task that panicked: failed, no data.
-    fn snapshot_after_panic(
-        &self,
-        panics: u64,
-        key: &mut Option<CollectorKey>,
-    ) -> CollectorSnapshot {
-        let account_id = self
-            .account
-            .known
-            .get()
-            .cloned()
-            .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_owned());
-        let k = key.get_or_insert_with(|| self.key(account_id)).clone();
-        CollectorSnapshot {
-            key: k,
-            success: false,
-            duration: Duration::ZERO,
-            interval: self.interval,
-            panics,
-            last_success: None,
-            data: None,
-            peer_status_changes: Default::default(),
-        }
+    /// Number of running tasks.
+    pub fn len(&self) -> usize {
+        self.running.len()
     }
 
-    fn key(&self, account_id: String) -> CollectorKey {
-        CollectorKey {
-            account_id,
-            region: self.job.region.as_str().to_owned(),
-            kind: self.kind,
-        }
+    /// True when no task runs.
+    pub fn is_empty(&self) -> bool {
+        self.running.is_empty()
     }
 
-    async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>, panics: u64) {
-        let mut state = WorkerState {
-            panics,
-            ..WorkerState::default()
-        };
-        // A short random start spreads the first calls of many tasks.
-        let mut next = Instant::now()
-            + jitter(
-                Duration::ZERO,
-                self.interval.min(Duration::from_millis(500)),
-            );
-        loop {
-            tokio::select! {
-                _ = tokio::time::sleep_until(next.into()) => {}
-                _ = shutdown.changed() => return,
-            }
-            let started = Instant::now();
-            // The cycle budget: retries end before the next cycle is due.
-            let deadline = started + self.interval;
-            tokio::select! {
-                _ = self.cycle(&mut state, started, deadline) => {}
-                _ = shutdown.changed() => return,
-            }
-            next = started + jitter(self.interval, self.interval / 10);
-        }
-    }
-
-    async fn cycle(&self, state: &mut WorkerState, started: Instant, deadline: Instant) {
-        let result = self.fetch(state, deadline).await;
-        let now = SystemTime::now();
-        let account_id = state
-            .session
-            .as_ref()
-            .map(|s| s.account_id.clone())
-            .unwrap_or_else(|| UNKNOWN_ACCOUNT.to_owned());
-        let key = self.key(account_id);
-        let success = match result {
-            Ok(data) => {
-                tracing::debug!(
-                    collector = self.kind.name(),
-                    region = %self.job.region,
-                    account_id = %key.account_id,
-                    resources = data.len(),
-                    elapsed_ms = started.elapsed().as_millis() as u64,
-                    "collection finished"
-                );
-                if let CollectorData::VirtualInterfaces(vifs) = &data {
-                    state.peers.observe(vifs);
-                }
-                state.data = Some(data);
-                state.last_success = Some(now);
-                true
-            }
-            Err(e) => {
-                tracing::warn!(
-                    collector = self.kind.name(),
-                    region = %self.job.region,
-                    account_id = %key.account_id,
-                    error = %e,
-                    "collection failed; keeping last good data"
-                );
-                let stale = state
-                    .last_success
-                    .and_then(|t| now.duration_since(t).ok())
-                    .is_none_or(|age| age > self.max_staleness);
-                if stale && state.data.is_some() {
-                    tracing::warn!(collector = self.kind.name(), region = %self.job.region, "dropping data older than max_staleness");
-                    state.data = None;
-                    state.peers = PeerTracker::default();
-                }
-                false
-            }
-        };
-        let snapshot = CollectorSnapshot {
-            key: key.clone(),
-            success,
-            duration: started.elapsed(),
-            interval: self.interval,
-            panics: state.panics,
-            last_success: state.last_success,
-            data: state.data.clone(),
-            peer_status_changes: state.peers.counts(),
-        };
-        self.store
-            .update(self.task, snapshot, state.key.as_ref())
-            .await;
-        state.key = Some(key);
-    }
-
-    async fn fetch(
-        &self,
-        state: &mut WorkerState,
-        deadline: Instant,
-    ) -> Result<CollectorData, CallError> {
-        let session = match &state.session {
-            Some(s) => s,
-            None => {
-                let account = self.account.get(self, deadline).await?;
-                self.store.stats().register(
-                    &account,
-                    self.job.region.as_str(),
-                    aws::operations(self.kind),
-                );
-                state.session.insert(Session::new(
-                    &self.config,
-                    account,
-                    &self.job.region,
-                    self.store.stats().clone(),
-                    self.timeout,
+    /// Makes the running tasks those of `plan`: stops tasks whose spec is not in it
+    /// (their series go), keeps the others, starts the missing ones. Returns how many
+    /// tasks stopped and started.
+    pub async fn apply(&mut self, plan: &Plan) -> (usize, usize) {
+        let wanted: Vec<(Spec, usize)> = plan
+            .jobs()
+            .into_iter()
+            .filter_map(|job| {
+                let target = plan.targets.get(job.target)?;
+                Some((
+                    Spec {
+                        credentials: target.credentials.clone(),
+                        kind: job.kind,
+                        region: job.region,
+                        interval: plan.interval_of(job.kind),
+                        timeout: plan.timeout,
+                        max_staleness: plan.max_staleness,
+                    },
+                    job.target,
                 ))
-            }
-        };
-        aws::collect(self.kind, session, deadline).await
-    }
-}
+            })
+            .collect();
 
-/// `base` plus or minus a random amount up to `spread`.
-fn jitter(base: Duration, spread: Duration) -> Duration {
-    let spread_ms = spread.as_millis() as i64;
-    if spread_ms == 0 {
-        return base;
-    }
-    let delta = rand::rng().random_range(-spread_ms..=spread_ms);
-    let ms = (base.as_millis() as i64 + delta).max(0);
-    Duration::from_millis(ms as u64)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn jitter_stays_within_its_spread() {
-        for _ in 0..100 {
-            let d = jitter(Duration::from_secs(10), Duration::from_secs(1));
-            assert!(d >= Duration::from_secs(9) && d <= Duration::from_secs(11));
+        let (keep, stop): (Vec<Running>, Vec<Running>) = std::mem::take(&mut self.running)
+            .into_iter()
+            .partition(|r| wanted.iter().any(|(spec, _)| *spec == r.spec));
+        for r in &stop {
+            let _ = r.stop.send(true);
+            self.shared.claims.release(r.task);
+            self.shared.store.retire(r.task);
         }
-        assert_eq!(
-            jitter(Duration::from_secs(3), Duration::ZERO),
-            Duration::from_secs(3)
-        );
+        self.running = keep;
+
+        let mut started = 0;
+        for (spec, target) in wanted {
+            if self.running.iter().any(|r| r.spec == spec) {
+                continue;
+            }
+            let Some(t) = plan.targets.get(target) else {
+                continue;
+            };
+            let (config, account) = self.setup(t).await;
+            let task = self.next_task;
+            self.next_task += 1;
+            if spec.kind.is_core() {
+                self.shared.store.expect(task);
+            }
+            let worker = Arc::new(Worker {
+                task,
+                target,
+                kind: spec.kind,
+                region: spec.region.clone(),
+                config,
+                account,
+                shared: self.shared.clone(),
+                interval: spec.interval,
+                timeout: spec.timeout,
+                max_staleness: spec.max_staleness,
+            });
+            let (stop, stopped) = watch::channel(false);
+            self.tasks.spawn(worker.supervise(stopped));
+            self.running.push(Running { spec, task, stop });
+            started += 1;
+        }
+        // Reap tasks that have ended.
+        while self.tasks.try_join_next().is_some() {}
+        (stop.len(), started)
+    }
+
+    /// The SDK configuration and account of `target`, built on first use.
+    async fn setup(&mut self, target: &Target) -> (aws_config::SdkConfig, Arc<AccountId>) {
+        if let Some(t) = self
+            .targets
+            .iter()
+            .find(|t| t.credentials == target.credentials)
+        {
+            return (t.config.clone(), t.account.clone());
+        }
+        let base = aws::base_config(&self.client, &target.regions[0]).await;
+        let config = aws::target_config(&base, &target.credentials).await;
+        let account = Arc::new(AccountId::new(target));
+        self.targets.push(TargetSetup {
+            credentials: target.credentials.clone(),
+            config: config.clone(),
+            account: account.clone(),
+        });
+        (config, account)
+    }
+
+    /// Stops every task and waits for them (bounded by `grace`, then aborted).
+    pub async fn stop(mut self, grace: Duration) {
+        for r in &self.running {
+            let _ = r.stop.send(true);
+        }
+        let drain = async { while self.tasks.join_next().await.is_some() {} };
+        if tokio::time::timeout(grace, drain).await.is_err() {
+            self.tasks.abort_all();
+        }
     }
 }

@@ -38,6 +38,11 @@ pub static API_REQUESTS: Family = Family::counter(
     "AWS API calls made by the exporter, by operation and result (every attempt, retries included).",
     &[REGIONAL[0], REGIONAL[1], "operation", "result"],
 );
+pub static CONFIG_RELOAD_SUCCESS: Family = Family::gauge(
+    "config_reload_success",
+    "1 if the last load of --config.file (at start, on SIGHUP or on a change of the file) succeeded, else 0.",
+    &[],
+);
 pub static BUILD_INFO: Family = Family::info(
     "exporter_build",
     "Version and git revision of the exporter.",
@@ -69,6 +74,7 @@ pub static FAMILIES: &[&Family] = &[
     &COLLECTOR_INTERVAL,
     &COLLECTOR_PANICS,
     &API_REQUESTS,
+    &CONFIG_RELOAD_SUCCESS,
     &BUILD_INFO,
     &HTTP_CONNECTIONS,
     &HTTP_CONNECTIONS_CLOSED,
@@ -133,6 +139,10 @@ pub fn write_published(snapshot: &Snapshot, out: &mut Samples<'_>) {
             &[&k.account_id, &k.region, k.operation, k.result.label()],
             *n as f64,
         );
+    }
+    if let Some(ok) = snapshot.config_reload_success {
+        out.family(&CONFIG_RELOAD_SUCCESS)
+            .sample(&[], if ok { 1.0 } else { 0.0 });
     }
     out.family(&BUILD_INFO)
         .sample(&[crate::VERSION, crate::REVISION], 1.0);

@@ -32,6 +32,7 @@ fn fleet() -> CollectorSnapshot {
         panics: 0,
         last_success: Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
         data: Some(CollectorData::VirtualInterfaces(vec![vif])),
+        last_error: None,
         peer_status_changes: [(
             PeerKey {
                 virtual_interface_id: "dxvif-1".into(),

@@ -1,5 +1,6 @@
 //! Shared fixtures for black-box tests: a simulator and an exporter on 127.0.0.1:0, a real
-//! HTTP client, a small text-format parser, and bounded waits.
+//! HTTP client, AWS SDK clients and control-endpoint calls against the simulator, a small
+//! text-format parser, and bounded waits.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
@@ -132,14 +133,164 @@ pub async fn wait_ready_at(base: &str) {
 
 /// POSTs JSON to the simulator's control endpoint and returns the status code.
 pub async fn control(sim: &SimulatorHandle, path: &str, body: serde_json::Value) -> u16 {
-    http()
-        .post(format!("{}{path}", sim.endpoint_url()))
-        .json(&body)
-        .send()
+    control_call(sim, reqwest::Method::POST, path, Some(body))
         .await
-        .expect("control endpoint")
-        .status()
-        .as_u16()
+        .0
+}
+
+/// Upper bound of every single wait on the simulator.
+pub const BOUND: Duration = Duration::from_secs(30);
+
+/// Awaits `f`, failing the test if it takes longer than [`BOUND`].
+pub async fn bounded<F: Future>(f: F) -> F::Output {
+    tokio::time::timeout(BOUND, f)
+        .await
+        .expect("operation did not finish within the bound")
+}
+
+/// Calls the simulator's control endpoint (`body` as JSON, when given) and returns the
+/// status and the JSON answer.
+pub async fn control_call(
+    sim: &SimulatorHandle,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (u16, serde_json::Value) {
+    let mut req = http().request(method, format!("{}{path}", sim.endpoint_url()));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    let resp = bounded(req.send()).await.expect("control endpoint");
+    let status = resp.status().as_u16();
+    let value = bounded(resp.json()).await.expect("control answers JSON");
+    (status, value)
+}
+
+/// POSTs `body` to a control endpoint that must answer 200; returns its answer.
+pub async fn control_ok(
+    sim: &SimulatorHandle,
+    path: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let (status, answer) = control_call(sim, reqwest::Method::POST, path, Some(body)).await;
+    assert_eq!(status, 200, "{path}: {answer}");
+    answer
+}
+
+/// Injects a fault (`POST /_sim/faults`, e.g. `{"kind": "throttle", "count": 2}`).
+pub async fn inject_fault(sim: &SimulatorHandle, fault: serde_json::Value) {
+    control_ok(sim, "/_sim/faults", fault).await;
+}
+
+/// Moves the simulator's clock forward, applying what becomes due.
+pub async fn advance_clock(sim: &SimulatorHandle, seconds: f64) {
+    control_ok(
+        sim,
+        "/_sim/clock/advance",
+        serde_json::json!({"seconds": seconds}),
+    )
+    .await;
+}
+
+/// How an SDK client built by [`SimSdk`] retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retries {
+    /// Never: every error reaches the caller (the [`SimSdk`] default).
+    Off,
+    /// The SDK's own default policy.
+    SdkDefault,
+    /// Standard, 3 attempts, 10 ms backoff: absorbs a couple of throttles quickly.
+    Fast,
+}
+
+/// AWS SDK clients pointed at the simulator, as one account in one region: by default
+/// [`ACCESS_KEY`] (account 111111111111) in us-east-1, without retries.
+#[derive(Debug, Clone)]
+pub struct SimSdk {
+    endpoint: String,
+    access_key: String,
+    region: String,
+    retries: Retries,
+}
+
+/// [`SimSdk`] for `sim` with its defaults.
+pub fn sim_sdk(sim: &SimulatorHandle) -> SimSdk {
+    SimSdk {
+        endpoint: sim.endpoint_url(),
+        access_key: ACCESS_KEY.to_owned(),
+        region: "us-east-1".to_owned(),
+        retries: Retries::Off,
+    }
+}
+
+impl SimSdk {
+    /// Calls as account `id` (12 digits, carried in the access key id).
+    pub fn account(mut self, id: &str) -> SimSdk {
+        self.access_key = format!("AKIA{id}TEST");
+        self
+    }
+
+    /// Calls region `region`.
+    pub fn region(mut self, region: &str) -> SimSdk {
+        self.region = region.to_owned();
+        self
+    }
+
+    /// Retries as `retries` says.
+    pub fn retries(mut self, retries: Retries) -> SimSdk {
+        self.retries = retries;
+        self
+    }
+
+    /// The SDK configuration: endpoint, region, static credentials, retry policy.
+    pub async fn config(&self) -> aws_config::SdkConfig {
+        use aws_config::retry::RetryConfig;
+        let loader = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(&self.endpoint)
+            .region(aws_config::Region::new(self.region.clone()))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                &self.access_key,
+                "secret",
+                None,
+                None,
+                "test",
+            ));
+        let loader = match self.retries {
+            Retries::SdkDefault => loader,
+            Retries::Off => loader.retry_config(RetryConfig::disabled()),
+            Retries::Fast => loader.retry_config(
+                RetryConfig::standard()
+                    .with_initial_backoff(Duration::from_millis(10))
+                    .with_max_attempts(3),
+            ),
+        };
+        loader.load().await
+    }
+
+    /// A Direct Connect client.
+    pub async fn direct_connect(&self) -> aws_sdk_directconnect::Client {
+        aws_sdk_directconnect::Client::new(&self.config().await)
+    }
+
+    /// An STS client.
+    pub async fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.config().await)
+    }
+}
+
+/// The HTTP status of a failed SDK call, if a response arrived.
+pub fn http_status<E>(e: &aws_sdk_directconnect::error::SdkError<E>) -> Option<u16> {
+    e.raw_response().map(|r| r.status().as_u16())
+}
+
+/// The error code of a failed SDK call (`ThrottlingException`, ...), if the service sent one.
+pub fn error_code<E, R>(
+    e: &aws_smithy_runtime_api::client::result::SdkError<E, R>,
+) -> Option<String>
+where
+    E: aws_sdk_directconnect::error::ProvideErrorMetadata,
+{
+    aws_sdk_directconnect::error::ProvideErrorMetadata::code(e).map(str::to_owned)
 }
 
 /// One sample of the text format.
@@ -245,14 +396,12 @@ pub async fn known_secrets(sim: &SimulatorHandle) -> Vec<String> {
     secrets
 }
 
+/// A Direct Connect client on the simulator as [`ACCESS_KEY`] in `region`, with the SDK's
+/// default retries.
 pub async fn sdk_client(sim: &SimulatorHandle, region: &str) -> aws_sdk_directconnect::Client {
-    let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(sim.endpoint_url())
-        .region(aws_config::Region::new(region.to_owned()))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            ACCESS_KEY, "secret", None, None, "test",
-        ))
-        .load()
-        .await;
-    aws_sdk_directconnect::Client::new(&conf)
+    sim_sdk(sim)
+        .region(region)
+        .retries(Retries::SdkDefault)
+        .direct_connect()
+        .await
 }

@@ -161,8 +161,8 @@ fi
 
 # ---------------------------------------------------------------- exporter config
 bin=
-for b in "$(command -v directconnect-exporter 2>/dev/null)" target/release/directconnect-exporter \
-  target/debug/directconnect-exporter; do
+for b in "${DX_EXPORTER_BIN:-}" "$(command -v directconnect-exporter 2>/dev/null)" \
+  target/release/directconnect-exporter target/debug/directconnect-exporter; do
   [ -n "$b" ] && [ -x "$b" ] && { bin=$b; break; }
 done
 if [ -n "$bin" ]; then

@@ -1,0 +1,193 @@
+//! What the control endpoint (and the scenario timeline) changes: peer, VIF, connection and LAG states set to any string, faults, and the state dump.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+
+use super::{RegionState, State, render};
+use crate::simulator::faults::{Fault, FaultListFull, FaultSpec};
+use crate::simulator::scenario::{PeerSpec, VifSpec};
+
+/// Why a control-endpoint change failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ControlError {
+    /// The resource id is unknown (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is incomplete or contradictory (400).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl State {
+    /// The region holding the VIF, connection or LAG `id`, in any account.
+    fn home_region_mut(&mut self, id: &str) -> Option<&mut RegionState> {
+        let home = self.index.get(id)?;
+        self.accounts
+            .get_mut(&home.account)?
+            .regions
+            .get_mut(&home.region)
+    }
+
+    fn vif_mut(&mut self, id: &str) -> Result<&mut VifSpec, ControlError> {
+        self.home_region_mut(id)
+            .and_then(|r| r.vifs.get_mut(id))
+            .ok_or_else(|| ControlError::NotFound(format!("unknown virtual interface {id}")))
+    }
+
+    /// Applies `change` to the peer of `vif_id` selected by id, else by address family;
+    /// returns the VIF.
+    pub(super) fn update_peer(
+        &mut self,
+        vif_id: &str,
+        family: Option<&str>,
+        peer_id: Option<&str>,
+        change: impl FnOnce(&mut PeerSpec),
+    ) -> Result<Value, ControlError> {
+        if family.is_none() && peer_id.is_none() {
+            return Err(ControlError::Invalid(
+                "give address_family or bgp_peer_id".into(),
+            ));
+        }
+        let now = self.now_ms();
+        let vif = self.vif_mut(vif_id)?;
+        let peer = vif
+            .peers
+            .iter_mut()
+            .find(|p| match peer_id {
+                Some(id) => p.id == id,
+                None => Some(p.family.as_str()) == family,
+            })
+            .ok_or_else(|| ControlError::NotFound(format!("no such BGP peer on {vif_id}")))?;
+        change(peer);
+        Ok(render::vif(vif, now))
+    }
+
+    /// Sets a peer's status and/or state (any string) and stops its flap; returns the VIF.
+    pub(crate) fn set_peer(
+        &mut self,
+        vif_id: &str,
+        family: Option<&str>,
+        peer_id: Option<&str>,
+        status: Option<&str>,
+        state: Option<&str>,
+    ) -> Result<Value, ControlError> {
+        self.tick();
+        self.update_peer(vif_id, family, peer_id, |p| {
+            p.flap = None;
+            if let Some(s) = status {
+                p.status = s.to_owned();
+            }
+            if let Some(s) = state {
+                p.state = s.to_owned();
+            }
+        })
+    }
+
+    /// Sets a VIF state (any string); returns the VIF.
+    pub(crate) fn set_vif_state(&mut self, id: &str, state: &str) -> Result<Value, ControlError> {
+        let now = self.now_ms();
+        let vif = self.vif_mut(id)?;
+        vif.state = state.to_owned();
+        Ok(render::vif(vif, now))
+    }
+
+    /// Sets a connection state (any string); returns the connection.
+    pub(crate) fn set_connection_state(
+        &mut self,
+        id: &str,
+        state: &str,
+    ) -> Result<Value, ControlError> {
+        let conn = self
+            .home_region_mut(id)
+            .and_then(|r| r.connections.get_mut(id))
+            .ok_or_else(|| ControlError::NotFound(format!("unknown connection {id}")))?;
+        conn.state = state.to_owned();
+        Ok(render::connection(conn))
+    }
+
+    /// Sets a LAG state (any string); returns the LAG without members.
+    pub(crate) fn set_lag_state(&mut self, id: &str, state: &str) -> Result<Value, ControlError> {
+        let lag = self
+            .home_region_mut(id)
+            .and_then(|r| r.lags.get_mut(id))
+            .ok_or_else(|| ControlError::NotFound(format!("unknown LAG {id}")))?;
+        lag.state = state.to_owned();
+        Ok(render::lag(lag, &[]))
+    }
+
+    /// Adds a fault for `count` calls (`None`: until cleared); returns its id, or refuses
+    /// when the fault list is full.
+    pub(crate) fn add_fault(
+        &mut self,
+        spec: FaultSpec,
+        count: Option<u32>,
+    ) -> Result<u64, FaultListFull> {
+        self.faults.add_counted(spec, count)
+    }
+
+    /// Removes every active fault; returns how many there were.
+    pub(crate) fn clear_faults(&mut self) -> usize {
+        self.faults.clear()
+    }
+
+    /// The active faults.
+    pub(crate) fn faults(&self) -> &[Fault] {
+        self.faults.list()
+    }
+
+    /// The whole state in API shapes, for `GET /_sim/state`.
+    pub(crate) fn dump(&mut self) -> Value {
+        self.tick();
+        let now = self.now_ms();
+        // Attachments belong to the gateway's owner; VIFs may live in any account.
+        let mut by_gateway: HashMap<&str, Vec<Value>> = HashMap::new();
+        for v in self.all_vifs() {
+            if let Some(g) = &v.gateway {
+                by_gateway
+                    .entry(g.as_str())
+                    .or_default()
+                    .push(render::attachment(v));
+            }
+        }
+        let mut accounts = serde_json::Map::new();
+        for (id, acc) in &self.accounts {
+            let mut regions = serde_json::Map::new();
+            for (name, r) in &acc.regions {
+                let lags: Vec<Value> = r
+                    .lags
+                    .values()
+                    .map(|l| render::lag(l, &r.lag_members(&l.id)))
+                    .collect();
+                regions.insert(
+                    name.clone(),
+                    json!({
+                        "connections": r.connections.values().map(render::connection).collect::<Vec<_>>(),
+                        "lags": lags,
+                        "virtual_interfaces": r.vifs.values().map(|v| render::vif(v, now)).collect::<Vec<_>>(),
+                    }),
+                );
+            }
+            let attachments: Vec<Value> = acc
+                .gateways
+                .keys()
+                .flat_map(|g| by_gateway.get(g.as_str()).into_iter().flatten().cloned())
+                .collect();
+            accounts.insert(
+                id.clone(),
+                json!({
+                    "deny_assume_role": acc.deny_assume_role,
+                    "gateways": acc.gateways.values().map(render::gateway).collect::<Vec<_>>(),
+                    "attachments": attachments,
+                    "associations": acc.associations.values().map(render::association).collect::<Vec<_>>(),
+                    "regions": regions,
+                }),
+            );
+        }
+        json!({
+            "now_seconds": now as f64 / 1000.0,
+            "accounts": accounts,
+            "faults": self.faults.list(),
+        })
+    }
+}

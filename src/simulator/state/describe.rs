@@ -1,0 +1,137 @@
+//! The Direct Connect reads: the Describe operations, their filters and their rules, one page at a time.
+//!
+//! Regional listings show the caller's account and region; gateways and associations the
+//! caller's account in every region. New reads (ListVirtualInterfaceRoutes,
+//! ListVirtualInterfaceTestHistory) belong here, with a [`Listing`] each.
+
+use serde_json::Value;
+
+use super::paging::{Listing, page_of, paginate};
+use super::{State, render, str_field};
+use crate::simulator::protocol::{ApiError, Caller, OpResult};
+use crate::simulator::scenario::VifSpec;
+
+impl State {
+    /// DescribeVirtualInterfaces, optionally by `connectionId` and/or `virtualInterfaceId`.
+    pub(crate) fn describe_vifs(&self, caller: &Caller, input: &Value) -> OpResult {
+        let now = self.now_ms();
+        let conn = str_field(input, "connectionId");
+        let only = str_field(input, "virtualInterfaceId");
+        let vifs = &self.region_of(caller).vifs;
+        if let Some(id) = only
+            && !vifs.contains_key(id)
+        {
+            return Err(no_vif(id));
+        }
+        let page = page_of(vifs, input, Listing::VirtualInterfaces, |v| {
+            conn.is_none_or(|c| v.connection == c) && only.is_none_or(|i| v.id == i)
+        })?;
+        Ok(page.into_json(Listing::VirtualInterfaces, |v| render::vif(v, now)))
+    }
+
+    /// DescribeConnections (LAG members included), optionally by `connectionId`.
+    pub(crate) fn describe_connections(&self, caller: &Caller, input: &Value) -> OpResult {
+        let only = str_field(input, "connectionId");
+        let conns = &self.region_of(caller).connections;
+        if let Some(id) = only
+            && !conns.contains_key(id)
+        {
+            return Err(ApiError::client(format!("Connection {id} does not exist")));
+        }
+        let page = page_of(conns, input, Listing::Connections, |c| {
+            only.is_none_or(|i| c.id == i)
+        })?;
+        Ok(page.into_json(Listing::Connections, render::connection))
+    }
+
+    /// DescribeLags with their member connections, optionally by `lagId`.
+    pub(crate) fn describe_lags(&self, caller: &Caller, input: &Value) -> OpResult {
+        let only = str_field(input, "lagId");
+        let region = self.region_of(caller);
+        if let Some(id) = only
+            && !region.lags.contains_key(id)
+        {
+            return Err(ApiError::client(format!("LAG {id} does not exist")));
+        }
+        let page = page_of(&region.lags, input, Listing::Lags, |l| {
+            only.is_none_or(|i| l.id == i)
+        })?;
+        Ok(page.into_json(Listing::Lags, |lag| {
+            render::lag(lag, &region.lag_members(&lag.id))
+        }))
+    }
+
+    /// DescribeDirectConnectGateways of the caller's account, optionally by id.
+    pub(crate) fn describe_gateways(&self, caller: &Caller, input: &Value) -> OpResult {
+        let only = str_field(input, "directConnectGatewayId");
+        let gws = &self.account_of(caller).gateways;
+        let page = page_of(gws, input, Listing::Gateways, |g| {
+            only.is_none_or(|i| g.id == i)
+        })?;
+        Ok(page.into_json(Listing::Gateways, render::gateway))
+    }
+
+    /// DescribeDirectConnectGatewayAttachments: the VIFs (of any account) attached to a
+    /// gateway, by `directConnectGatewayId` and/or `virtualInterfaceId` (one is required).
+    pub(crate) fn describe_attachments(&self, caller: &Caller, input: &Value) -> OpResult {
+        let gw = str_field(input, "directConnectGatewayId");
+        let vif = str_field(input, "virtualInterfaceId");
+        if gw.is_none() && vif.is_none() {
+            return Err(ApiError::client(
+                "You must specify a directConnectGatewayId or a virtualInterfaceId",
+            ));
+        }
+        if let Some(g) = gw
+            && !self.gateway_exists(g)
+        {
+            return Err(no_gateway(g));
+        }
+        if let Some(v) = vif
+            && !self.region_of(caller).vifs.contains_key(v)
+        {
+            return Err(no_vif(v));
+        }
+        // Attachments are keyed by gateway, then VIF, across every account.
+        let mut found: Vec<(String, &VifSpec)> = self
+            .all_vifs()
+            .filter(|v| {
+                v.gateway.is_some()
+                    && gw.is_none_or(|g| v.gateway.as_deref() == Some(g))
+                    && vif.is_none_or(|i| v.id == i)
+            })
+            .map(|v| {
+                let key = format!("{}|{}", v.gateway.as_deref().unwrap_or_default(), v.id);
+                (key, v)
+            })
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        let page = paginate(found.into_iter(), input, Listing::Attachments)?;
+        Ok(page.into_json(Listing::Attachments, render::attachment))
+    }
+
+    /// DescribeDirectConnectGatewayAssociations of the caller's account, by gateway,
+    /// association or associated gateway.
+    pub(crate) fn describe_associations(&self, caller: &Caller, input: &Value) -> OpResult {
+        let gw = str_field(input, "directConnectGatewayId");
+        let assoc = str_field(input, "associationId");
+        let associated =
+            str_field(input, "associatedGatewayId").or(str_field(input, "virtualGatewayId"));
+        let all = &self.account_of(caller).associations;
+        let page = page_of(all, input, Listing::Associations, |a| {
+            gw.is_none_or(|g| a.gateway_id == g)
+                && assoc.is_none_or(|i| a.id == i)
+                && associated.is_none_or(|i| a.associated_gateway.id == i)
+        })?;
+        Ok(page.into_json(Listing::Associations, render::association))
+    }
+}
+
+/// The client error for an unknown (or foreign) VIF id.
+pub(super) fn no_vif(id: &str) -> ApiError {
+    ApiError::client(format!("Virtual interface {id} does not exist"))
+}
+
+/// The client error for an unknown gateway id.
+pub(super) fn no_gateway(id: &str) -> ApiError {
+    ApiError::client(format!("Direct Connect gateway {id} does not exist"))
+}

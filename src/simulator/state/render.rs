@@ -1,0 +1,220 @@
+//! The wire shapes of the model: specs rendered as Direct Connect JSON (optional fields omitted, as AWS does).
+//!
+//! A new Describe field is one line here (and its spec field in `scenario/spec.rs`).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use crate::simulator::scenario::{
+    AssociationSpec, ConnectionSpec, GatewaySpec, LagSpec, PeerSpec, VifSpec,
+};
+
+/// `(asn, asnLong)` as sent on the wire: a 4-byte ASN above `i32::MAX` goes out as
+/// `asn: 0` with the value in `asnLong`; otherwise both carry it.
+pub fn asn_pair(asn: u64) -> (u64, u64) {
+    if asn > i32::MAX as u64 {
+        (0, asn)
+    } else {
+        (asn, asn)
+    }
+}
+
+/// Drops null members of a JSON object (optional fields are omitted, as AWS does).
+fn compact(v: Value) -> Value {
+    match v {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
+        other => other,
+    }
+}
+
+fn tags_json(tags: &BTreeMap<String, String>) -> Value {
+    Value::Array(
+        tags.iter()
+            .map(|(k, v)| json!({"key": k, "value": v}))
+            .collect(),
+    )
+}
+
+/// The status a client sees: a flap in its down phase wins over the stored status.
+fn effective_status(peer: &PeerSpec, now_ms: u64) -> &str {
+    match peer.flap {
+        Some(f) if f.is_down(now_ms) => "down",
+        _ => &peer.status,
+    }
+}
+
+/// A BGP peer in the API shape.
+pub fn peer(peer: &PeerSpec, now_ms: u64) -> Value {
+    let (asn, asn_long) = asn_pair(peer.asn);
+    json!({
+        "bgpPeerId": peer.id,
+        "asn": asn,
+        "asnLong": asn_long,
+        "authKey": peer.auth_key,
+        "addressFamily": peer.family,
+        "amazonAddress": peer.amazon_address,
+        "customerAddress": peer.customer_address,
+        "bgpPeerState": peer.state,
+        "bgpStatus": effective_status(peer, now_ms),
+        "awsDeviceV2": peer.aws_device_v2,
+        "awsLogicalDeviceId": peer.aws_logical_device_id,
+    })
+}
+
+/// A virtual interface in the API shape (`VirtualInterface`).
+pub fn vif(vif: &VifSpec, now_ms: u64) -> Value {
+    let (asn, asn_long) = asn_pair(vif.asn);
+    let first = vif.peers.first();
+    compact(json!({
+        "ownerAccount": vif.owner_account,
+        "virtualInterfaceId": vif.id,
+        "location": vif.location,
+        "connectionId": vif.connection,
+        "virtualInterfaceType": vif.vif_type,
+        "virtualInterfaceName": vif.name,
+        "vlan": vif.vlan,
+        "asn": asn,
+        "asnLong": asn_long,
+        "amazonSideAsn": vif.amazon_side_asn,
+        "authKey": vif.auth_key,
+        "amazonAddress": first.map(|p| p.amazon_address.as_str()),
+        "customerAddress": first.map(|p| p.customer_address.as_str()),
+        "addressFamily": first.map(|p| p.family.as_str()),
+        "virtualInterfaceState": vif.state,
+        "customerRouterConfig": vif.customer_router_config,
+        "mtu": vif.mtu,
+        "jumboFrameCapable": vif.jumbo_frame_capable.unwrap_or(false),
+        "virtualGatewayId": vif.virtual_gateway_id,
+        "directConnectGatewayId": vif.gateway,
+        "routeFilterPrefixes": vif.route_filter_prefixes.iter().map(|c| json!({"cidr": c})).collect::<Vec<_>>(),
+        "bgpPeers": vif.peers.iter().map(|p| peer(p, now_ms)).collect::<Vec<_>>(),
+        "region": vif.region,
+        "awsDeviceV2": vif.aws_device_v2,
+        "awsLogicalDeviceId": vif.aws_logical_device_id,
+        "tags": tags_json(&vif.tags),
+        "siteLinkEnabled": vif.site_link_enabled,
+    }))
+}
+
+/// A connection in the API shape (`Connection`), MACsec keys included.
+pub fn connection(c: &ConnectionSpec) -> Value {
+    compact(json!({
+        "ownerAccount": c.owner_account,
+        "connectionId": c.id,
+        "connectionName": c.name,
+        "connectionState": c.state,
+        "region": c.region,
+        "location": c.location,
+        "bandwidth": c.bandwidth,
+        "vlan": (c.vlan > 0).then_some(c.vlan),
+        "partnerName": c.partner_name,
+        "lagId": c.lag_id,
+        "awsDevice": c.aws_device,
+        "awsDeviceV2": c.aws_device_v2,
+        "awsLogicalDeviceId": c.aws_logical_device_id,
+        "jumboFrameCapable": c.jumbo_frame_capable,
+        "hasLogicalRedundancy": c.has_logical_redundancy,
+        "tags": tags_json(&c.tags),
+        "providerName": c.provider_name,
+        "macSecCapable": c.mac_sec_capable,
+        "portEncryptionStatus": c.port_encryption_status,
+        "encryptionMode": c.encryption_mode,
+        "macSecKeys": c.mac_sec_keys.iter().map(|k| json!({
+            "secretARN": k.secret_arn, "ckn": k.ckn, "state": k.state, "startOn": k.start_on,
+        })).collect::<Vec<_>>(),
+    }))
+}
+
+/// A LAG in the API shape (`Lag`) with its member connections.
+pub fn lag(lag: &LagSpec, members: &[&ConnectionSpec]) -> Value {
+    compact(json!({
+        "lagId": lag.id,
+        "lagName": lag.name,
+        "lagState": lag.state,
+        "connectionsBandwidth": lag.bandwidth,
+        "numberOfConnections": members.len(),
+        "minimumLinks": lag.minimum_links,
+        "location": lag.location,
+        "region": lag.region,
+        "ownerAccount": lag.owner_account,
+        "awsDevice": lag.aws_device,
+        "awsDeviceV2": lag.aws_device_v2,
+        "awsLogicalDeviceId": lag.aws_logical_device_id,
+        "connections": members.iter().map(|c| connection(c)).collect::<Vec<_>>(),
+        "allowsHostedConnections": false,
+        "jumboFrameCapable": lag.jumbo_frame_capable,
+        "hasLogicalRedundancy": lag.has_logical_redundancy,
+        "tags": tags_json(&lag.tags),
+        "providerName": lag.provider_name,
+        "macSecCapable": lag.mac_sec_capable,
+        "encryptionMode": lag.encryption_mode,
+    }))
+}
+
+/// A Direct Connect gateway in the API shape.
+pub fn gateway(g: &GatewaySpec) -> Value {
+    json!({
+        "directConnectGatewayId": g.id,
+        "directConnectGatewayName": g.name,
+        "amazonSideAsn": g.amazon_side_asn,
+        "ownerAccount": g.owner_account,
+        "directConnectGatewayState": g.state,
+    })
+}
+
+/// The gateway attachment derived from a VIF with a gateway.
+pub fn attachment(vif: &VifSpec) -> Value {
+    let state = match vif.state.as_str() {
+        "deleting" => "detaching",
+        "deleted" | "rejected" => "detached",
+        "pending" | "verifying" | "confirming" => "attaching",
+        _ => vif.attachment_state.as_str(),
+    };
+    let kind = if vif.vif_type == "transit" {
+        "TransitVirtualInterface"
+    } else {
+        "PrivateVirtualInterface"
+    };
+    json!({
+        "directConnectGatewayId": vif.gateway,
+        "virtualInterfaceId": vif.id,
+        "virtualInterfaceRegion": vif.region,
+        "virtualInterfaceOwnerAccount": vif.owner_account,
+        "attachmentState": state,
+        "attachmentType": kind,
+    })
+}
+
+/// A gateway association in the API shape.
+pub fn association(a: &AssociationSpec) -> Value {
+    let g = &a.associated_gateway;
+    let mut v = json!({
+        "directConnectGatewayId": a.gateway_id,
+        "directConnectGatewayOwnerAccount": a.gateway_owner_account,
+        "associationState": a.state,
+        "associationId": a.id,
+        "associatedGateway": {"id": g.id, "type": g.gateway_type, "ownerAccount": g.owner_account, "region": g.region},
+        "allowedPrefixesToDirectConnectGateway": a.allowed_prefixes.iter().map(|c| json!({"cidr": c})).collect::<Vec<_>>(),
+    });
+    if g.gateway_type == "virtualPrivateGateway" {
+        v["virtualGatewayId"] = json!(g.id);
+        v["virtualGatewayRegion"] = json!(g.region);
+        v["virtualGatewayOwnerAccount"] = json!(g.owner_account);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_byte_asns_go_out_as_zero_plus_asn_long() {
+        assert_eq!(asn_pair(65000), (65000, 65000));
+        assert_eq!(asn_pair(2_147_483_647), (2_147_483_647, 2_147_483_647));
+        assert_eq!(asn_pair(4_200_000_000), (0, 4_200_000_000));
+    }
+}
