@@ -12,8 +12,11 @@ use tokio::task::JoinSet;
 use crate::aws::ClientOptions;
 use crate::cli::Cli;
 use crate::collector::Scheduler;
-use crate::config::{self, ConfigError, FileConfig, Plan, Region, RoleArn, TargetConfig};
+use crate::config::{
+    self, CollectorName, ConfigError, FileConfig, Plan, Region, RoleArn, TargetConfig,
+};
 use crate::duration::PromDuration;
+use crate::model::CollectorKind;
 use crate::reload::{self, Reloader};
 use crate::server::{self, ServerContext};
 use crate::simulator::{Scenario, Simulator, SimulatorError, SimulatorHandle};
@@ -22,6 +25,8 @@ use crate::web_config::WebState;
 
 /// Interval of `--demo` unless `--collector.interval` or a config file says otherwise.
 pub const DEMO_INTERVAL: Duration = Duration::from_secs(10);
+/// Interval of every opt-in collector with `--demo` (without a config file).
+pub const DEMO_OPT_IN_INTERVAL: Duration = Duration::from_secs(15);
 /// Access key the demo uses against the simulator (the digits are the account id).
 pub const DEMO_ACCESS_KEY: &str = "AKIA111111111111DEMO";
 /// Default address of `--simulator.only`.
@@ -179,8 +184,15 @@ fn demo_config(scenario: &Scenario, default_interval: bool) -> Result<FileConfig
             regions: regions.clone(),
         });
     }
+    // A new user sees everything: every opt-in collector runs, on a short interval.
+    let opt_in = Some(PromDuration(DEMO_OPT_IN_INTERVAL));
     Ok(FileConfig {
         interval: default_interval.then_some(PromDuration(DEMO_INTERVAL)),
+        collectors: Some(CollectorKind::ALL.into_iter().map(CollectorName).collect()),
+        routes_interval: opt_in,
+        cloudwatch_interval: opt_in,
+        failover_tests_interval: opt_in,
+        maintenance_interval: opt_in,
         tag_labels: vec![config::TagKey("Name".into()), config::TagKey("env".into())],
         targets: Some(targets),
         ..FileConfig::default()
@@ -329,7 +341,11 @@ impl App {
 pub async fn run(cli: Cli, shutdown: impl Future<Output = ()>) -> Result<(), AppError> {
     if cli.check_config {
         let prepared = prepare(&cli)?;
-        print!("configuration OK\n{}", prepared.plan.describe());
+        print!(
+            "configuration OK\n{}{}",
+            prepared.plan.describe(),
+            prepared.plan.describe_budget(config::FleetSize::EXAMPLE)
+        );
         return Ok(());
     }
     let app = App::start(&cli).await?;

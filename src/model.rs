@@ -11,6 +11,42 @@ use std::time::{Duration, SystemTime};
 /// Resource tags, key → value, in a stable order.
 pub type Tags = BTreeMap<String, String>;
 
+/// A value per address family, when AWS reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PerFamily {
+    /// IPv4.
+    pub ipv4: Option<i64>,
+    /// IPv6.
+    pub ipv6: Option<i64>,
+}
+
+impl PerFamily {
+    /// `(address_family label, value)` for each family that has a value.
+    pub fn present(&self) -> impl Iterator<Item = (&'static str, i64)> {
+        [("ipv4", self.ipv4), ("ipv6", self.ipv6)]
+            .into_iter()
+            .filter_map(|(f, v)| v.map(|v| (f, v)))
+    }
+}
+
+/// The prefix pool of a connection or LAG, from which its VIFs' allocations are drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PrefixPool {
+    /// `prefixPoolSizeIpv4/6`.
+    pub size: PerFamily,
+    /// `prefixPoolUnallocatedCountIpv4/6`.
+    pub unallocated: PerFamily,
+}
+
+/// `rateLimiterStatus` of a connection or LAG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RateLimiters {
+    /// `maxAllowed`.
+    pub max_allowed: i64,
+    /// `inUse`.
+    pub in_use: i64,
+}
+
 /// One BGP peer of a virtual interface.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BgpPeer {
@@ -73,6 +109,10 @@ pub struct VirtualInterface {
     pub tags: Tags,
     /// `bgpPeers`.
     pub bgp_peers: Vec<BgpPeer>,
+    /// `prefixPoolAllocatedCountIpv4/6`: the VIF's accepted-route allocation per family.
+    pub prefix_pool_allocated: PerFamily,
+    /// `rateLimit`, e.g. `500Mbps`; empty when none is set.
+    pub rate_limit: String,
 }
 
 /// One dedicated or hosted connection.
@@ -106,6 +146,10 @@ pub struct Connection {
     pub state: String,
     /// Resource tags.
     pub tags: Tags,
+    /// Prefix pool of the connection.
+    pub prefix_pool: PrefixPool,
+    /// `rateLimiterStatus`, when reported.
+    pub rate_limiters: Option<RateLimiters>,
 }
 
 /// One link aggregation group.
@@ -133,6 +177,10 @@ pub struct Lag {
     pub connections_available: i64,
     /// Resource tags.
     pub tags: Tags,
+    /// Prefix pool of the LAG.
+    pub prefix_pool: PrefixPool,
+    /// `rateLimiterStatus`, when reported.
+    pub rate_limiters: Option<RateLimiters>,
 }
 
 /// One Direct Connect gateway (a global resource).
@@ -148,6 +196,8 @@ pub struct Gateway {
     pub owner_account: String,
     /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// `totalPrefixPoolAllocations`, when reported (AWS limit 10,000).
+    pub prefix_pool_allocations: Option<i64>,
 }
 
 /// A virtual interface attached to a Direct Connect gateway.
@@ -198,15 +248,18 @@ pub enum CollectorKind {
     Lags,
     /// Direct Connect gateways with attachments and associations (global).
     Gateways,
+    /// Route counts of every available VIF (opt-in).
+    Routes,
 }
 
 impl CollectorKind {
     /// Every kind, in the order the config lists them.
-    pub const ALL: [CollectorKind; 4] = [
+    pub const ALL: [CollectorKind; 5] = [
         CollectorKind::VirtualInterfaces,
         CollectorKind::Connections,
         CollectorKind::Lags,
         CollectorKind::Gateways,
+        CollectorKind::Routes,
     ];
 
     /// The name used in config files and in the `collector` label.
@@ -216,6 +269,7 @@ impl CollectorKind {
             CollectorKind::Connections => "connections",
             CollectorKind::Lags => "lags",
             CollectorKind::Gateways => "gateways",
+            CollectorKind::Routes => "routes",
         }
     }
 
@@ -228,6 +282,12 @@ impl CollectorKind {
     /// rather than once per region.
     pub fn is_global(self) -> bool {
         matches!(self, CollectorKind::Gateways)
+    }
+
+    /// True for collectors that work from the inventory the core collectors published
+    /// (e.g. routes of the VIFs seen), and wait for it.
+    pub fn needs_inventory(self) -> bool {
+        matches!(self, CollectorKind::Routes)
     }
 
     /// True for the core collectors (run by default, on `--collector.interval`, holding
@@ -254,6 +314,8 @@ pub enum CollectorData {
     Lags(Vec<Lag>),
     /// Direct Connect gateways with attachments and associations (global).
     Gateways(GatewayData),
+    /// Route counts per VIF (per region).
+    Routes(Vec<VifRoutes>),
 }
 
 impl CollectorData {
@@ -264,12 +326,64 @@ impl CollectorData {
             CollectorData::Connections(v) => v.len(),
             CollectorData::Lags(v) => v.len(),
             CollectorData::Gateways(g) => g.gateways.len(),
+            CollectorData::Routes(r) => r.len(),
+        }
+    }
+
+    /// The collector that produces this data.
+    pub fn kind(&self) -> CollectorKind {
+        match self {
+            CollectorData::VirtualInterfaces(_) => CollectorKind::VirtualInterfaces,
+            CollectorData::Connections(_) => CollectorKind::Connections,
+            CollectorData::Lags(_) => CollectorKind::Lags,
+            CollectorData::Gateways(_) => CollectorKind::Gateways,
+            CollectorData::Routes(_) => CollectorKind::Routes,
         }
     }
 
     /// True when there are no top-level resources.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The route counts of one address family of a VIF.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FamilyRoutes {
+    /// `ipv4` or `ipv6`.
+    pub address_family: String,
+    /// Routes received from the customer.
+    pub accepted: u64,
+    /// Routes AWS advertises to the customer.
+    pub advertised: u64,
+    /// Accepted routes the session allows before AWS puts it down: the VIF's prefix
+    /// pool allocation when reported, else 100 (private, transit) or 1,000 (public).
+    pub limit: u64,
+}
+
+/// The routes of one VIF (ListVirtualInterfaceRoutes), per address family.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VifRoutes {
+    /// The VIF.
+    pub virtual_interface_id: String,
+    /// One entry per address family the VIF has a peer in (or routes in).
+    pub families: Vec<FamilyRoutes>,
+}
+
+impl VirtualInterface {
+    /// The accepted-route limit of a BGP session in `family`: the prefix pool allocation
+    /// when AWS reports it, else the default for the VIF type (public 1,000, else 100).
+    pub fn route_limit(&self, family: &str) -> u64 {
+        let allocated = match family {
+            "ipv4" => self.prefix_pool_allocated.ipv4,
+            "ipv6" => self.prefix_pool_allocated.ipv6,
+            _ => None,
+        };
+        match allocated.and_then(|n| u64::try_from(n).ok()) {
+            Some(n) => n,
+            None if self.vif_type == "public" => 1_000,
+            None => 100,
+        }
     }
 }
 
@@ -376,6 +490,23 @@ pub struct ApiRequestKey {
     pub operation: &'static str,
     /// The outcome.
     pub result: CallResult,
+}
+
+impl Snapshot {
+    /// The data collector `kind` last published for `account_id` in `region`.
+    pub fn data_of(
+        &self,
+        account_id: &str,
+        region: &str,
+        kind: CollectorKind,
+    ) -> Option<&CollectorData> {
+        self.collectors
+            .iter()
+            .find(|c| {
+                c.key.account_id == account_id && c.key.region == region && c.key.kind == kind
+            })
+            .and_then(|c| c.data.as_ref())
+    }
 }
 
 /// Everything `/metrics` and the status page show, taken at one instant.

@@ -478,11 +478,15 @@ async fn sighup_reloads_the_config_file_and_a_bad_file_keeps_the_running_one() {
     std::fs::write(&config, "interval: soon\n").unwrap();
     exporter.signal("HUP");
     exporter.wait_for("configuration reload failed");
-    let body = scrape_url(&base).await;
-    assert!(
-        has(&body, "aws_directconnect_config_reload_success 0"),
-        "{body}"
-    );
+    // The gauge is published by the next publish, just after the log line.
+    let body = eventually(Duration::from_secs(10), "config_reload_success 0", || {
+        let base = base.clone();
+        async move {
+            let body = scrape_url(&base).await;
+            has(&body, "aws_directconnect_config_reload_success 0").then_some(body)
+        }
+    })
+    .await;
     assert!(has(&body, "aws_account_id=\"222222222222\""));
 
     // Dropping the second target stops its collectors and removes its series.

@@ -4,8 +4,8 @@
 use aws_sdk_directconnect::types as sdk;
 
 use crate::model::{
-    BgpPeer, Connection, Gateway, GatewayAssociation, GatewayAttachment, Lag, Tags,
-    VirtualInterface,
+    BgpPeer, Connection, Gateway, GatewayAssociation, GatewayAttachment, Lag, PerFamily,
+    PrefixPool, RateLimiters, Tags, VirtualInterface,
 };
 
 fn s(v: Option<&str>) -> String {
@@ -47,7 +47,26 @@ pub(super) fn virtual_interface(v: &sdk::VirtualInterface) -> VirtualInterface {
         site_link_enabled: v.site_link_enabled(),
         tags: tags(v.tags()),
         bgp_peers: v.bgp_peers().iter().map(bgp_peer).collect(),
+        prefix_pool_allocated: per_family(
+            v.prefix_pool_allocated_count_ipv4(),
+            v.prefix_pool_allocated_count_ipv6(),
+        ),
+        rate_limit: s(v.rate_limit()),
     }
+}
+
+fn per_family(ipv4: Option<i32>, ipv6: Option<i32>) -> PerFamily {
+    PerFamily {
+        ipv4: ipv4.map(i64::from),
+        ipv6: ipv6.map(i64::from),
+    }
+}
+
+fn rate_limiters(r: Option<&sdk::RateLimiterStatus>) -> Option<RateLimiters> {
+    r.map(|r| RateLimiters {
+        max_allowed: i64::from(r.max_allowed()),
+        in_use: i64::from(r.in_use()),
+    })
 }
 
 fn bgp_peer(p: &sdk::BgpPeer) -> BgpPeer {
@@ -79,6 +98,14 @@ pub(super) fn connection(c: &sdk::Connection) -> Connection {
         jumbo_frame_capable: c.jumbo_frame_capable(),
         state: s(c.connection_state().map(|x| x.as_str())),
         tags: tags(c.tags()),
+        prefix_pool: PrefixPool {
+            size: per_family(c.prefix_pool_size_ipv4(), c.prefix_pool_size_ipv6()),
+            unallocated: per_family(
+                c.prefix_pool_unallocated_count_ipv4(),
+                c.prefix_pool_unallocated_count_ipv6(),
+            ),
+        },
+        rate_limiters: rate_limiters(c.rate_limiter_status()),
     }
 }
 
@@ -102,6 +129,14 @@ pub(super) fn lag(l: &sdk::Lag) -> Lag {
         )
         .unwrap_or(i64::MAX),
         tags: tags(l.tags()),
+        prefix_pool: PrefixPool {
+            size: per_family(l.prefix_pool_size_ipv4(), l.prefix_pool_size_ipv6()),
+            unallocated: per_family(
+                l.prefix_pool_unallocated_count_ipv4(),
+                l.prefix_pool_unallocated_count_ipv6(),
+            ),
+        },
+        rate_limiters: rate_limiters(l.rate_limiter_status()),
     }
 }
 
@@ -112,6 +147,7 @@ pub(super) fn gateway(g: &sdk::DirectConnectGateway) -> Gateway {
         amazon_side_asn: g.amazon_side_asn().and_then(|a| u64::try_from(a).ok()),
         owner_account: s(g.owner_account()),
         state: s(g.direct_connect_gateway_state().map(|x| x.as_str())),
+        prefix_pool_allocations: g.total_prefix_pool_allocations().map(i64::from),
     }
 }
 

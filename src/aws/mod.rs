@@ -5,6 +5,7 @@
 mod describe;
 mod map;
 mod policy;
+mod routes;
 
 pub use policy::{CallError, Lane, Lanes, Priority};
 
@@ -23,7 +24,7 @@ use aws_sdk_directconnect::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::config::{Credentials, Region};
-use crate::model::{CallResult, CollectorData, CollectorKind};
+use crate::model::{CallResult, CollectorData, CollectorKind, Snapshot};
 use crate::store::ApiStats;
 
 /// Account label used while the account of default credentials is not yet known.
@@ -40,14 +41,17 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
             "DescribeDirectConnectGatewayAttachments",
             "DescribeDirectConnectGatewayAssociations",
         ],
+        CollectorKind::Routes => &["ListVirtualInterfaceRoutes"],
     }
 }
 
 /// Runs one cycle of collector `kind`: every call it makes, paginated, mapped into model
-/// types.
+/// types. Collectors that need the inventory ([`CollectorKind::needs_inventory`]) read
+/// it from `inventory`, the latest published snapshot.
 pub async fn collect(
     kind: CollectorKind,
     session: &Session,
+    inventory: &Snapshot,
     deadline: Instant,
 ) -> Result<CollectorData, CallError> {
     Ok(match kind {
@@ -60,6 +64,17 @@ pub async fn collect(
         CollectorKind::Lags => CollectorData::Lags(collect_lags(session, deadline).await?),
         CollectorKind::Gateways => {
             CollectorData::Gateways(collect_gateways(session, deadline).await?)
+        }
+        CollectorKind::Routes => {
+            let vifs = match inventory.data_of(
+                &session.account_id,
+                &session.region,
+                CollectorKind::VirtualInterfaces,
+            ) {
+                Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
+                _ => &[],
+            };
+            CollectorData::Routes(routes::collect_routes(session, vifs, deadline).await?)
         }
     })
 }

@@ -69,7 +69,12 @@ enum Outcome {
     Duplicate {
         holder: usize,
     },
+    /// The inventory this collector works from is not published yet.
+    NoInventory,
 }
+
+/// Longest wait before a collector whose inventory is not there yet looks again.
+const INVENTORY_RETRY: Duration = Duration::from_secs(2);
 
 impl Worker {
     /// Runs the task, and starts it again with backoff whenever it panics: the panic is
@@ -139,15 +144,20 @@ impl Worker {
             let started = Instant::now();
             // The cycle budget: retries end before the next cycle is due.
             let deadline = started + self.interval;
-            tokio::select! {
-                _ = self.cycle(&mut state, started, deadline) => {}
+            let waiting = tokio::select! {
+                waiting = self.cycle(&mut state, started, deadline) => waiting,
                 _ = shutdown.changed() => return,
-            }
-            next = started + jitter(self.interval, self.interval / 10);
+            };
+            next = if waiting {
+                started + self.interval.min(INVENTORY_RETRY)
+            } else {
+                started + jitter(self.interval, self.interval / 10)
+            };
         }
     }
 
-    async fn cycle(&self, state: &mut WorkerState, started: Instant, deadline: Instant) {
+    /// One cycle; true when it only found that its inventory is not published yet.
+    async fn cycle(&self, state: &mut WorkerState, started: Instant, deadline: Instant) -> bool {
         let outcome = self.fetch(state, deadline).await;
         let now = SystemTime::now();
         let account_id = state
@@ -181,8 +191,9 @@ impl Worker {
                     state.standing_by = true;
                     self.shared.store.retire(self.task);
                 }
-                return;
+                return false;
             }
+            Outcome::NoInventory => return true,
             Outcome::Collected(data) => {
                 tracing::debug!(
                     collector = self.kind.name(),
@@ -228,6 +239,7 @@ impl Worker {
             peer_status_changes: state.peers.counts(),
         };
         self.shared.store.update(self.task, snapshot).await;
+        false
     }
 
     /// Logs a failed cycle: once per target and message at warn (credentials problems
@@ -270,7 +282,19 @@ impl Worker {
         if let Err(holder) = self.shared.claims.claim(&key, self.task, self.target) {
             return Outcome::Duplicate { holder };
         }
-        match aws::collect(self.kind, session, deadline).await {
+        let inventory = self.shared.store.published().snapshot.clone();
+        if self.kind.needs_inventory()
+            && inventory
+                .data_of(
+                    &session.account_id,
+                    &session.region,
+                    CollectorKind::VirtualInterfaces,
+                )
+                .is_none()
+        {
+            return Outcome::NoInventory;
+        }
+        match aws::collect(self.kind, session, &inventory, deadline).await {
             Ok(data) => Outcome::Collected(data),
             Err(e) => Outcome::Failed(e),
         }

@@ -3,6 +3,7 @@
 //! and the flags.
 
 mod bounds;
+mod budget;
 mod plan;
 mod scalar;
 mod values;
@@ -11,9 +12,9 @@ pub use bounds::{
     BoundsError, CONFIG_LIMITS, SCENARIO_LIMITS, YamlLimits, check_bounds, read_bounded,
     read_to_string_bounded,
 };
-pub use scalar::deserialize_str_with;
-
+pub use budget::{FleetSize, calls_per_cycle};
 pub use plan::{Credentials, Job, Plan, Target, build_plan};
+pub use scalar::deserialize_str_with;
 pub use values::{CollectorName, Region, RoleArn, TagKey, tag_label_name};
 
 use std::path::{Path, PathBuf};
@@ -22,6 +23,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::duration::PromDuration;
+use crate::model::CollectorKind;
 
 /// Default collection interval.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
@@ -85,13 +87,35 @@ pub struct FileConfig {
     pub timeout: Option<PromDuration>,
     /// `max_staleness`: how long a failing collector keeps its last good data.
     pub max_staleness: Option<PromDuration>,
-    /// `collectors`: exactly the collectors that run.
+    /// `collectors`: exactly the collectors that run (default: the four core ones).
     pub collectors: Option<Vec<CollectorName>>,
+    /// `routes_interval`: the `routes` collector's own interval (default 5m).
+    pub routes_interval: Option<PromDuration>,
+    /// `cloudwatch_interval`: the `cloudwatch` collector's own interval (default 5m).
+    pub cloudwatch_interval: Option<PromDuration>,
+    /// `failover_tests_interval`: the `failover_tests` collector's own interval (default 5m).
+    pub failover_tests_interval: Option<PromDuration>,
+    /// `maintenance_interval`: the `maintenance` collector's own interval (default 5m).
+    pub maintenance_interval: Option<PromDuration>,
     /// `tag_labels`: tag keys copied onto `*_info` metrics.
     #[serde(default)]
     pub tag_labels: Vec<TagKey>,
     /// `targets`: credentials and regions.
     pub targets: Option<Vec<TargetConfig>>,
+}
+
+impl FileConfig {
+    /// The `<name>_interval` the file sets for opt-in collector `kind`, if any. An
+    /// interval for a collector that is not listed is accepted and ignored.
+    pub fn opt_in_interval(&self, kind: CollectorKind) -> Option<PromDuration> {
+        match kind.name() {
+            "routes" => self.routes_interval,
+            "cloudwatch" => self.cloudwatch_interval,
+            "failover_tests" => self.failover_tests_interval,
+            "maintenance" => self.maintenance_interval,
+            _ => None,
+        }
+    }
 }
 
 /// One `targets:` entry.

@@ -160,6 +160,13 @@ impl Plan {
                 .join(", "),
             self.tag_labels.join(", "),
         );
+        for (kind, interval) in &self.opt_in_intervals {
+            out.push_str(&format!(
+                "{}_interval: {}\n",
+                kind.name(),
+                duration::format(*interval)
+            ));
+        }
         let jobs = self.jobs();
         for warning in self.overlaps() {
             out.push_str(&format!("warning: {warning}\n"));
@@ -235,7 +242,10 @@ pub fn build_plan(
     }
 
     let collectors: Vec<CollectorKind> = match &file.collectors {
-        None => CollectorKind::ALL.to_vec(),
+        None => CollectorKind::ALL
+            .into_iter()
+            .filter(|k| k.is_core())
+            .collect(),
         Some(list) => {
             let set: BTreeSet<CollectorKind> = list.iter().map(|c| c.0).collect();
             if set.is_empty() {
@@ -329,9 +339,23 @@ pub fn build_plan(
         targets.push(target);
     }
 
+    let mut opt_in_intervals = BTreeMap::new();
+    for kind in collectors.iter().filter(|k| !k.is_core()) {
+        let interval = file
+            .opt_in_interval(*kind)
+            .map_or(DEFAULT_OPT_IN_INTERVAL, |d| d.0);
+        if interval < Duration::from_millis(100) {
+            return Err(invalid(
+                &format!("{}_interval", kind.name()),
+                "must be at least 100ms".into(),
+            ));
+        }
+        opt_in_intervals.insert(*kind, interval);
+    }
+
     Ok(Plan {
         interval,
-        opt_in_intervals: BTreeMap::new(),
+        opt_in_intervals,
         timeout,
         max_staleness,
         collectors,

@@ -14,11 +14,15 @@ pub struct CollectorName(pub CollectorKind);
 impl<'de> Deserialize<'de> for CollectorName {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         deserialize_str_with(de, "a collector name", |s| {
-            CollectorKind::from_name(s).map(CollectorName).ok_or_else(|| {
-                format!(
-                    "unknown collector {s:?} (expected virtual_interfaces, connections, lags or gateways)"
-                )
-            })
+            CollectorKind::from_name(s)
+                .map(CollectorName)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = CollectorKind::ALL.iter().map(|k| k.name()).collect();
+                    format!(
+                        "unknown collector {s:?} (expected one of {})",
+                        names.join(", ")
+                    )
+                })
         })
     }
 }

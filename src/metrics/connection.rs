@@ -1,7 +1,7 @@
 //! Connection families.
 
 use super::{Family, Samples, bool_label};
-use crate::model::{CollectorKey, Connection};
+use crate::model::{CollectorKey, Connection, PerFamily, PrefixPool, RateLimiters};
 
 /// `state` values of `connection_state`.
 pub const CONNECTION_STATES: [&str; 9] = [
@@ -51,8 +51,43 @@ pub static BANDWIDTH: Family = Family::gauge(
     CONNECTION,
 );
 
+const CONNECTION_FAMILY: &[&str] = &[
+    "aws_account_id",
+    "aws_region",
+    "connection_id",
+    "address_family",
+];
+pub static PREFIX_POOL_SIZE: Family = Family::gauge(
+    "connection_prefix_pool_size",
+    "Size of the connection's prefix pool, from which its VIFs' route allocations are drawn.",
+    CONNECTION_FAMILY,
+);
+pub static PREFIX_POOL_UNALLOCATED: Family = Family::gauge(
+    "connection_prefix_pool_unallocated",
+    "Prefixes of the connection's pool not allocated to any VIF.",
+    CONNECTION_FAMILY,
+);
+pub static RATE_LIMITERS_MAX: Family = Family::gauge(
+    "connection_rate_limiters_max",
+    "Rate limiters the connection allows (rateLimiterStatus maxAllowed).",
+    CONNECTION,
+);
+pub static RATE_LIMITERS_IN_USE: Family = Family::gauge(
+    "connection_rate_limiters_in_use",
+    "Rate limiters of the connection in use (rateLimiterStatus inUse).",
+    CONNECTION,
+);
+
 /// This domain's families, in exposition order.
-pub static FAMILIES: &[&Family] = &[&INFO, &STATE, &BANDWIDTH];
+pub static FAMILIES: &[&Family] = &[
+    &INFO,
+    &STATE,
+    &BANDWIDTH,
+    &PREFIX_POOL_SIZE,
+    &PREFIX_POOL_UNALLOCATED,
+    &RATE_LIMITERS_MAX,
+    &RATE_LIMITERS_IN_USE,
+];
 
 /// Parses a bandwidth as AWS writes it (`10Gbps`, `500Mbps`, `1.5Gbps`) into bits per
 /// second; `None` for anything else.
@@ -114,6 +149,59 @@ pub fn write(key: &CollectorKey, conns: &[Connection], out: &mut Samples<'_>) {
     for c in conns {
         if let Some(bits) = parse_bandwidth(&c.bandwidth) {
             bandwidth.sample(&[acct, region, &c.id], bits / 8.0);
+        }
+    }
+    let capacity = conns
+        .iter()
+        .map(|c| (c.id.as_str(), &c.prefix_pool, &c.rate_limiters));
+    write_capacity(
+        [acct, region],
+        capacity,
+        [
+            &PREFIX_POOL_SIZE,
+            &PREFIX_POOL_UNALLOCATED,
+            &RATE_LIMITERS_MAX,
+            &RATE_LIMITERS_IN_USE,
+        ],
+        out,
+    );
+}
+
+/// Writes the prefix pool and rate limiter samples of connections or LAGs: `families`
+/// are the pool size, pool unallocated, limiters max and limiters in use families of
+/// the domain; `items` are (id, pool, limiters).
+pub(super) fn write_capacity<'a>(
+    [acct, region]: [&str; 2],
+    items: impl Iterator<Item = (&'a str, &'a PrefixPool, &'a Option<RateLimiters>)> + Clone,
+    [size, unallocated, max, in_use]: [&'static Family; 4],
+    out: &mut Samples<'_>,
+) {
+    for (family, pick) in [
+        (
+            size,
+            (|p: &PrefixPool| p.size) as fn(&PrefixPool) -> PerFamily,
+        ),
+        (unallocated, |p| p.unallocated),
+    ] {
+        let mut w = out.family(family);
+        for (id, pool, _) in items.clone() {
+            for (af, n) in pick(pool).present() {
+                w.sample(&[acct, region, id, af], n as f64);
+            }
+        }
+    }
+    for (family, pick) in [
+        (
+            max,
+            (|r: &RateLimiters| r.max_allowed) as fn(&RateLimiters) -> i64,
+        ),
+        (in_use, |r| r.in_use),
+    ] {
+        let mut w = out.family(family);
+        for (id, _, limiters) in items.clone() {
+            if let Some(r) = limiters {
+                w.sample(&[acct, region, id], pick(r) as f64);
+            }
         }
     }
 }

@@ -58,8 +58,20 @@ pub static ASSOCIATION_STATE: Family = Family::state_set(
     "state",
 );
 
+pub static PREFIX_POOL_ALLOCATIONS: Family = Family::gauge(
+    "gateway_prefix_pool_allocations",
+    "Prefixes allocated to the VIFs attached to the Direct Connect gateway (totalPrefixPoolAllocations; AWS limit 10,000).",
+    &["aws_account_id", "direct_connect_gateway_id"],
+);
+
 /// This domain's families, in exposition order.
-pub static FAMILIES: &[&Family] = &[&INFO, &STATE, &ATTACHMENT_STATE, &ASSOCIATION_STATE];
+pub static FAMILIES: &[&Family] = &[
+    &INFO,
+    &STATE,
+    &ATTACHMENT_STATE,
+    &ASSOCIATION_STATE,
+    &PREFIX_POOL_ALLOCATIONS,
+];
 
 /// Writes the samples of one account's gateways.
 pub fn write(key: &CollectorKey, g: &GatewayData, out: &mut Samples<'_>) {
@@ -80,6 +92,12 @@ pub fn write(key: &CollectorKey, g: &GatewayData, out: &mut Samples<'_>) {
             &a.state,
             &GATEWAY_ATTACHMENT_STATES,
         );
+    }
+    let mut allocations = out.family(&PREFIX_POOL_ALLOCATIONS);
+    for x in &g.gateways {
+        if let Some(n) = x.prefix_pool_allocations {
+            allocations.sample(&[acct, &x.id], n as f64);
+        }
     }
     let mut association = out.family(&ASSOCIATION_STATE);
     for a in &g.associations {

@@ -49,6 +49,28 @@ pub static CONNECTIONS_AVAILABLE: Family = Family::gauge(
     LAG,
 );
 
+const LAG_FAMILY: &[&str] = &["aws_account_id", "aws_region", "lag_id", "address_family"];
+pub static PREFIX_POOL_SIZE: Family = Family::gauge(
+    "lag_prefix_pool_size",
+    "Size of the LAG's prefix pool, from which its VIFs' route allocations are drawn.",
+    LAG_FAMILY,
+);
+pub static PREFIX_POOL_UNALLOCATED: Family = Family::gauge(
+    "lag_prefix_pool_unallocated",
+    "Prefixes of the LAG's pool not allocated to any VIF.",
+    LAG_FAMILY,
+);
+pub static RATE_LIMITERS_MAX: Family = Family::gauge(
+    "lag_rate_limiters_max",
+    "Rate limiters the LAG allows (rateLimiterStatus maxAllowed).",
+    LAG,
+);
+pub static RATE_LIMITERS_IN_USE: Family = Family::gauge(
+    "lag_rate_limiters_in_use",
+    "Rate limiters of the LAG in use (rateLimiterStatus inUse).",
+    LAG,
+);
+
 /// This domain's families, in exposition order.
 pub static FAMILIES: &[&Family] = &[
     &INFO,
@@ -56,6 +78,10 @@ pub static FAMILIES: &[&Family] = &[
     &MINIMUM_LINKS,
     &CONNECTIONS,
     &CONNECTIONS_AVAILABLE,
+    &PREFIX_POOL_SIZE,
+    &PREFIX_POOL_UNALLOCATED,
+    &RATE_LIMITERS_MAX,
+    &RATE_LIMITERS_IN_USE,
 ];
 
 /// Writes the samples of one collector's LAGs.
@@ -94,4 +120,18 @@ pub fn write(key: &CollectorKey, lags: &[Lag], out: &mut Samples<'_>) {
             w.sample(&[acct, region, &l.id], count(l) as f64);
         }
     }
+    let capacity = lags
+        .iter()
+        .map(|l| (l.id.as_str(), &l.prefix_pool, &l.rate_limiters));
+    super::connection::write_capacity(
+        [acct, region],
+        capacity,
+        [
+            &PREFIX_POOL_SIZE,
+            &PREFIX_POOL_UNALLOCATED,
+            &RATE_LIMITERS_MAX,
+            &RATE_LIMITERS_IN_USE,
+        ],
+        out,
+    );
 }

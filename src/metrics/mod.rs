@@ -11,6 +11,7 @@ pub(crate) mod exporter;
 pub mod exposition;
 mod gateway;
 mod lag;
+mod routes;
 mod virtual_interface;
 
 use std::sync::LazyLock;
@@ -174,6 +175,7 @@ pub fn families() -> impl Iterator<Item = &'static Family> {
         connection::FAMILIES,
         lag::FAMILIES,
         gateway::FAMILIES,
+        routes::FAMILIES,
         exporter::FAMILIES,
     ]
     .into_iter()
@@ -386,6 +388,7 @@ pub fn write_collector(c: &CollectorSnapshot, out: &mut Samples<'_>) {
         Some(CollectorData::Connections(conns)) => connection::write(&c.key, conns, out),
         Some(CollectorData::Lags(lags)) => lag::write(&c.key, lags, out),
         Some(CollectorData::Gateways(g)) => gateway::write(&c.key, g, out),
+        Some(CollectorData::Routes(r)) => routes::write(&c.key, r, out),
     }
 }
 

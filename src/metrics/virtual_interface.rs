@@ -75,6 +75,21 @@ pub static MTU: Family = Family::gauge(
     "MTU of the virtual interface in bytes.",
     VIF,
 );
+pub static PREFIX_POOL_ALLOCATED: Family = Family::gauge(
+    "virtual_interface_prefix_pool_allocated",
+    "Prefixes allocated to the virtual interface from its connection's or LAG's pool (its accepted-route limit per BGP session), when AWS reports it.",
+    &[
+        "aws_account_id",
+        "aws_region",
+        "virtual_interface_id",
+        "address_family",
+    ],
+);
+pub static RATE_LIMIT: Family = Family::gauge(
+    "virtual_interface_rate_limit_bytes_per_second",
+    "Rate limit of the virtual interface in bytes per second, when one is set.",
+    VIF,
+);
 pub static PEER_UP: Family = Family::gauge(
     "bgp_peer_up",
     "1 if the BGP peer's bgpStatus is up, else 0.",
@@ -118,6 +133,8 @@ pub static FAMILIES: &[&Family] = &[
     &INFO,
     &STATE,
     &MTU,
+    &PREFIX_POOL_ALLOCATED,
+    &RATE_LIMIT,
     &PEER_UP,
     &PEER_STATUS,
     &PEER_STATE,
@@ -169,6 +186,19 @@ pub fn write(
     for v in vifs {
         if let Some(m) = v.mtu {
             mtu.sample(&[acct, region, &v.id], m as f64);
+        }
+    }
+
+    let mut pool = out.family(&PREFIX_POOL_ALLOCATED);
+    for v in vifs {
+        for (family, n) in v.prefix_pool_allocated.present() {
+            pool.sample(&[acct, region, &v.id, family], n as f64);
+        }
+    }
+    let mut rate = out.family(&RATE_LIMIT);
+    for v in vifs {
+        if let Some(bits) = super::parse_bandwidth(&v.rate_limit) {
+            rate.sample(&[acct, region, &v.id], bits / 8.0);
         }
     }
 

@@ -5,6 +5,8 @@
 //! - `GET /_sim/state` → `{"now_seconds", "accounts": {id: {deny_assume_role, gateways,
 //!   attachments, associations, regions: {name: {connections, lags, virtual_interfaces}}}}, "faults"}`
 //! - `POST /_sim/peer` `{"virtual_interface_id", "address_family"|"bgp_peer_id", "bgp_status"?, "bgp_peer_state"?}` → the VIF
+//! - `POST /_sim/routes` `{"virtual_interface_id", "address_family", "accepted"?, "advertised"?}`
+//!   → the VIF (accepted routes over its limit put that family's peer down)
 //! - `POST /_sim/virtual-interface` `{"virtual_interface_id", "state"}` → the VIF
 //! - `POST /_sim/connection` `{"connection_id", "state"}` → the connection
 //! - `POST /_sim/lag` `{"lag_id", "state"}` → the LAG
@@ -50,6 +52,17 @@ use super::state::{self, ControlError, State};
 
 /// Upper bound of one clock advance (about 10 years), so `Duration` math cannot overflow.
 const MAX_ADVANCE_SECONDS: f64 = 315_360_000.0;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoutesRequest {
+    virtual_interface_id: String,
+    address_family: String,
+    #[serde(default)]
+    accepted: Option<u32>,
+    #[serde(default)]
+    advertised: Option<u32>,
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -256,6 +269,7 @@ fn route(
     let allowed: &[Method] = match path {
         "/_sim/health" | "/_sim/state" => &[Method::GET],
         "/_sim/peer"
+        | "/_sim/routes"
         | "/_sim/virtual-interface"
         | "/_sim/connection"
         | "/_sim/lag"
@@ -292,6 +306,15 @@ fn route(
                 r.bgp_peer_id.as_deref(),
                 r.bgp_status.as_deref(),
                 r.bgp_peer_state.as_deref(),
+            ))
+        }
+        ("POST", "/_sim/routes") => {
+            let r: RoutesRequest = parse(body)?;
+            from_control(state::lock(state).set_routes(
+                &r.virtual_interface_id,
+                &r.address_family,
+                r.accepted,
+                r.advertised,
             ))
         }
         ("POST", "/_sim/virtual-interface") => {

@@ -505,7 +505,7 @@ impl Status {
                         });
                     }
                 }
-                None => {}
+                Some(CollectorData::Routes(_)) | None => {}
             }
         }
         let redundancy = redundancy::gateway_paths(

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 use super::*;
 use crate::history::History;
 use crate::model::{
-    ApiRequestKey, CollectorKey, CollectorKind, CollectorSnapshot, Gateway, GatewayData, Snapshot,
+    ApiRequestKey, CollectorKey, CollectorSnapshot, Gateway, GatewayData, Snapshot,
 };
 
 fn t(secs: u64) -> SystemTime {
@@ -42,12 +42,7 @@ fn vif(id: &str, state: &str, statuses: &[&str]) -> VirtualInterface {
 }
 
 fn collector(account: &str, region: &str, data: CollectorData) -> CollectorSnapshot {
-    let kind = match data {
-        CollectorData::VirtualInterfaces(_) => CollectorKind::VirtualInterfaces,
-        CollectorData::Connections(_) => CollectorKind::Connections,
-        CollectorData::Lags(_) => CollectorKind::Lags,
-        CollectorData::Gateways(_) => CollectorKind::Gateways,
-    };
+    let kind = data.kind();
     CollectorSnapshot {
         key: CollectorKey {
             account_id: account.into(),

@@ -254,6 +254,7 @@ fn direct_connect(st: &mut State, caller: &Caller, operation: &str, input: &Valu
         "DescribeDirectConnectGateways" => st.describe_gateways(caller, input),
         "DescribeDirectConnectGatewayAttachments" => st.describe_attachments(caller, input),
         "DescribeDirectConnectGatewayAssociations" => st.describe_associations(caller, input),
+        "ListVirtualInterfaceRoutes" => st.list_routes(caller, input),
         "CreateBGPPeer" => st.create_bgp_peer(caller, input),
         "DeleteBGPPeer" => st.delete_bgp_peer(caller, input),
         "AllocatePrivateVirtualInterface" => st.allocate_vif(caller, input, VifType::Private),

@@ -167,6 +167,7 @@ impl TimelineEvent {
             connection: None,
             lag: None,
             fault: None,
+            routes: None,
         }
     }
 }

@@ -76,8 +76,8 @@ use std::path::Path;
 pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, FaultWindow, Flap,
-    FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec, RegionSpec, Scenario,
-    StateEvent, TimelineEvent, VifSpec,
+    FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec, PerFamily, RegionSpec,
+    RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
 };
 pub(crate) use validate::Invalid;
 use validate::Validator;

@@ -104,6 +104,12 @@ pub struct ConnectionSpec {
     pub encryption_mode: Option<String>,
     /// MACsec keys (secrets).
     pub mac_sec_keys: Vec<MacSecKeySpec>,
+    /// Prefix pool per address family (`prefixPoolSizeIpv4/6`); unallocated is derived
+    /// from the allocations of the VIFs on the connection.
+    pub prefix_pool_size: PerFamily,
+    /// Rate limiters the port allows (`rateLimiterStatus.maxAllowed`); in use is the
+    /// number of VIFs on it with a `rate_limit`.
+    pub rate_limiters: Option<u32>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
@@ -133,6 +139,8 @@ impl Default for ConnectionSpec {
             port_encryption_status: None,
             encryption_mode: None,
             mac_sec_keys: Vec::new(),
+            prefix_pool_size: PerFamily::default(),
+            rate_limiters: None,
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -172,6 +180,11 @@ pub struct LagSpec {
     pub mac_sec_capable: bool,
     /// no_encrypt | should_encrypt | must_encrypt
     pub encryption_mode: Option<String>,
+    /// Prefix pool per address family (`prefixPoolSizeIpv4/6`); unallocated is derived
+    /// from the allocations of the VIFs on the LAG.
+    pub prefix_pool_size: PerFamily,
+    /// Rate limiters the LAG allows (`rateLimiterStatus.maxAllowed`).
+    pub rate_limiters: Option<u32>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Member connections; moved into the region's connections with `lag_id` set.
@@ -199,6 +212,8 @@ impl Default for LagSpec {
             provider_name: None,
             mac_sec_capable: false,
             encryption_mode: None,
+            prefix_pool_size: PerFamily::default(),
+            rate_limiters: None,
             tags: BTreeMap::new(),
             connections: Vec::new(),
             owner_account: String::new(),
@@ -321,6 +336,13 @@ pub struct VifSpec {
     pub aws_logical_device_id: String,
     /// siteLinkEnabled
     pub site_link_enabled: bool,
+    /// Routes per address family and direction.
+    pub routes: VifRoutes,
+    /// Prefix pool allocation per address family (`prefixPoolAllocatedCountIpv4/6`),
+    /// which raises the accepted-route limit of a private or transit VIF.
+    pub prefix_pool_allocated: PerFamily,
+    /// `rateLimit`, e.g. `500Mbps`.
+    pub rate_limit: Option<String>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
@@ -353,9 +375,72 @@ impl Default for VifSpec {
             aws_device_v2: String::new(),
             aws_logical_device_id: String::new(),
             site_link_enabled: false,
+            routes: VifRoutes::default(),
+            prefix_pool_allocated: PerFamily::default(),
+            rate_limit: None,
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
+        }
+    }
+}
+
+/// A value per address family; absent when AWS would not report it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PerFamily {
+    /// IPv4.
+    pub ipv4: Option<u32>,
+    /// IPv6.
+    pub ipv6: Option<u32>,
+}
+
+impl PerFamily {
+    /// The value of `family` (`ipv4` or `ipv6`).
+    pub fn get(&self, family: &str) -> Option<u32> {
+        match family {
+            "ipv4" => self.ipv4,
+            "ipv6" => self.ipv6,
+            _ => None,
+        }
+    }
+}
+
+/// How many routes a VIF has in one address family.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RouteCounts {
+    /// Routes received from the customer (`routeDirection: accepted`).
+    pub accepted: u32,
+    /// Routes AWS advertises to the customer.
+    pub advertised: u32,
+}
+
+/// A VIF's routes per address family (ListVirtualInterfaceRoutes). Accepted routes over
+/// the VIF's limit put that family's BGP session down, as AWS does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VifRoutes {
+    /// IPv4 routes.
+    pub ipv4: RouteCounts,
+    /// IPv6 routes.
+    pub ipv6: RouteCounts,
+}
+
+impl VifRoutes {
+    /// The counts of `family`.
+    pub fn of(&self, family: &str) -> RouteCounts {
+        match family {
+            "ipv6" => self.ipv6,
+            _ => self.ipv4,
+        }
+    }
+
+    /// The counts of `family`, to change.
+    pub fn of_mut(&mut self, family: &str) -> &mut RouteCounts {
+        match family {
+            "ipv6" => &mut self.ipv6,
+            _ => &mut self.ipv4,
         }
     }
 }
@@ -458,6 +543,23 @@ pub struct TimelineEvent {
     /// Open a fault window (throttling, 5xx, ...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fault: Option<FaultWindow>,
+    /// Set a VIF's route counts in one address family.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes: Option<RoutesEvent>,
+}
+
+/// New route counts for one address family of a VIF; unset counts stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoutesEvent {
+    /// The VIF.
+    pub virtual_interface_id: String,
+    /// ipv4 | ipv6
+    pub address_family: String,
+    /// New accepted count.
+    pub accepted: Option<u32>,
+    /// New advertised count.
+    pub advertised: Option<u32>,
 }
 
 /// Selects a peer: by VIF and address family, or by peer id.

@@ -324,12 +324,27 @@ impl Validator {
                 event.connection.is_some(),
                 event.lag.is_some(),
                 event.fault.is_some(),
+                event.routes.is_some(),
             ];
             if kinds.iter().filter(|set| **set).count() != 1 {
                 return Err(invalid(
                     tp,
-                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault",
+                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes",
                 ));
+            }
+            if let Some(r) = &event.routes {
+                if !self.vif_peers.contains_key(&r.virtual_interface_id) {
+                    return Err(invalid(
+                        format!("{tp}.routes.virtual_interface_id"),
+                        format!("unknown virtual interface {:?}", r.virtual_interface_id),
+                    ));
+                }
+                if !matches!(r.address_family.as_str(), "ipv4" | "ipv6") {
+                    return Err(invalid(
+                        format!("{tp}.routes.address_family"),
+                        "must be ipv4 or ipv6",
+                    ));
+                }
             }
             if let Some(p) = &event.peer {
                 self.peer_ref(

@@ -92,28 +92,62 @@ impl State {
         Ok(render::vif(vif, now))
     }
 
+    /// Sets the route counts of one address family of a VIF (unset counts stay); returns
+    /// the VIF, whose peer in that family is down while accepted routes exceed the limit.
+    pub(crate) fn set_routes(
+        &mut self,
+        id: &str,
+        family: &str,
+        accepted: Option<u32>,
+        advertised: Option<u32>,
+    ) -> Result<Value, ControlError> {
+        if !matches!(family, "ipv4" | "ipv6") {
+            return Err(ControlError::Invalid(format!(
+                "address_family must be ipv4 or ipv6, got {family:?}"
+            )));
+        }
+        let now = self.now_ms();
+        let vif = self.vif_mut(id)?;
+        let counts = vif.routes.of_mut(family);
+        if let Some(n) = accepted {
+            counts.accepted = n;
+        }
+        if let Some(n) = advertised {
+            counts.advertised = n;
+        }
+        Ok(render::vif(vif, now))
+    }
+
     /// Sets a connection state (any string); returns the connection.
     pub(crate) fn set_connection_state(
         &mut self,
         id: &str,
         state: &str,
     ) -> Result<Value, ControlError> {
-        let conn = self
+        let region = self
             .home_region_mut(id)
-            .and_then(|r| r.connections.get_mut(id))
+            .ok_or_else(|| ControlError::NotFound(format!("unknown connection {id}")))?;
+        let usage = region.usage(id);
+        let conn = region
+            .connections
+            .get_mut(id)
             .ok_or_else(|| ControlError::NotFound(format!("unknown connection {id}")))?;
         conn.state = state.to_owned();
-        Ok(render::connection(conn))
+        Ok(render::connection(conn, usage))
     }
 
     /// Sets a LAG state (any string); returns the LAG without members.
     pub(crate) fn set_lag_state(&mut self, id: &str, state: &str) -> Result<Value, ControlError> {
-        let lag = self
+        let region = self
             .home_region_mut(id)
-            .and_then(|r| r.lags.get_mut(id))
+            .ok_or_else(|| ControlError::NotFound(format!("unknown LAG {id}")))?;
+        let usage = region.usage(id);
+        let lag = region
+            .lags
+            .get_mut(id)
             .ok_or_else(|| ControlError::NotFound(format!("unknown LAG {id}")))?;
         lag.state = state.to_owned();
-        Ok(render::lag(lag, &[]))
+        Ok(render::lag(lag, &[], |_| usage))
     }
 
     /// Adds a fault for `count` calls (`None`: until cleared); returns its id, or refuses
@@ -157,12 +191,12 @@ impl State {
                 let lags: Vec<Value> = r
                     .lags
                     .values()
-                    .map(|l| render::lag(l, &r.lag_members(&l.id)))
+                    .map(|l| render::lag(l, &r.lag_members(&l.id), |id| r.usage(id)))
                     .collect();
                 regions.insert(
                     name.clone(),
                     json!({
-                        "connections": r.connections.values().map(render::connection).collect::<Vec<_>>(),
+                        "connections": r.connections.values().map(|c| render::connection(c, r.usage(&c.id))).collect::<Vec<_>>(),
                         "lags": lags,
                         "virtual_interfaces": r.vifs.values().map(|v| render::vif(v, now)).collect::<Vec<_>>(),
                     }),
@@ -177,7 +211,7 @@ impl State {
                 id.clone(),
                 json!({
                     "deny_assume_role": acc.deny_assume_role,
-                    "gateways": acc.gateways.values().map(render::gateway).collect::<Vec<_>>(),
+                    "gateways": acc.gateways.values().map(|g| render::gateway(g, self.gateway_allocations(&g.id))).collect::<Vec<_>>(),
                     "attachments": attachments,
                     "associations": acc.associations.values().map(render::association).collect::<Vec<_>>(),
                     "regions": regions,

@@ -1,8 +1,8 @@
 //! The Direct Connect reads: the Describe operations, their filters and their rules, one page at a time.
 //!
 //! Regional listings show the caller's account and region; gateways and associations the
-//! caller's account in every region. New reads (ListVirtualInterfaceRoutes,
-//! ListVirtualInterfaceTestHistory) belong here, with a [`Listing`] each.
+//! caller's account in every region. ListVirtualInterfaceRoutes lists a VIF's generated
+//! routes; new reads (ListVirtualInterfaceTestHistory) belong here, with a [`Listing`] each.
 
 use serde_json::Value;
 
@@ -32,7 +32,8 @@ impl State {
     /// DescribeConnections (LAG members included), optionally by `connectionId`.
     pub(crate) fn describe_connections(&self, caller: &Caller, input: &Value) -> OpResult {
         let only = str_field(input, "connectionId");
-        let conns = &self.region_of(caller).connections;
+        let region = self.region_of(caller);
+        let conns = &region.connections;
         if let Some(id) = only
             && !conns.contains_key(id)
         {
@@ -41,7 +42,9 @@ impl State {
         let page = page_of(conns, input, Listing::Connections, |c| {
             only.is_none_or(|i| c.id == i)
         })?;
-        Ok(page.into_json(Listing::Connections, render::connection))
+        Ok(page.into_json(Listing::Connections, |c| {
+            render::connection(c, region.usage(&c.id))
+        }))
     }
 
     /// DescribeLags with their member connections, optionally by `lagId`.
@@ -57,7 +60,7 @@ impl State {
             only.is_none_or(|i| l.id == i)
         })?;
         Ok(page.into_json(Listing::Lags, |lag| {
-            render::lag(lag, &region.lag_members(&lag.id))
+            render::lag(lag, &region.lag_members(&lag.id), |id| region.usage(id))
         }))
     }
 
@@ -68,7 +71,9 @@ impl State {
         let page = page_of(gws, input, Listing::Gateways, |g| {
             only.is_none_or(|i| g.id == i)
         })?;
-        Ok(page.into_json(Listing::Gateways, render::gateway))
+        Ok(page.into_json(Listing::Gateways, |g| {
+            render::gateway(g, self.gateway_allocations(&g.id))
+        }))
     }
 
     /// DescribeDirectConnectGatewayAttachments: the VIFs (of any account) attached to a
@@ -123,6 +128,39 @@ impl State {
                 && associated.is_none_or(|i| a.associated_gateway.id == i)
         })?;
         Ok(page.into_json(Listing::Associations, render::association))
+    }
+
+    /// ListVirtualInterfaceRoutes: the routes of one of the caller's VIFs, optionally
+    /// filtered by `filters.routeDirection` and `filters.addressFamily`, one page at a time.
+    pub(crate) fn list_routes(&self, caller: &Caller, input: &Value) -> OpResult {
+        let id = str_field(input, "virtualInterfaceId")
+            .ok_or_else(|| ApiError::client("virtualInterfaceId is required"))?;
+        let vif = self
+            .region_of(caller)
+            .vifs
+            .get(id)
+            .ok_or_else(|| no_vif(id))?;
+        let filters = input.get("filters");
+        let direction = filters.and_then(|f| str_field(f, "routeDirection"));
+        let family = filters.and_then(|f| str_field(f, "addressFamily"));
+        for (name, value, allowed) in [
+            ("routeDirection", direction, ["accepted", "advertised"]),
+            ("addressFamily", family, ["ipv4", "ipv6"]),
+        ] {
+            if let Some(v) = value
+                && !allowed.contains(&v)
+            {
+                return Err(ApiError::client(format!("invalid {name} {v:?}")));
+            }
+        }
+        let routes = render::routes(vif)
+            .filter(|r| direction.is_none_or(|d| r.direction == d))
+            .filter(|r| family.is_none_or(|f| r.family == f))
+            .map(|r| (r.key(), r));
+        let page = paginate(routes, input, Listing::Routes)?;
+        let mut out = page.into_json(Listing::Routes, |r| r.to_json(vif));
+        out["virtualInterfaceId"] = Value::String(vif.id.clone());
+        Ok(out)
     }
 }
 

@@ -78,6 +78,20 @@ struct RegionState {
 }
 
 impl RegionState {
+    /// What the VIFs on connection or LAG `id` take from its prefix pool and rate
+    /// limiters.
+    fn usage(&self, id: &str) -> render::Usage {
+        self.vifs
+            .values()
+            .filter(|v| v.connection == id && !render::inactive(v))
+            .fold(render::Usage::default(), |mut u, v| {
+                u.allocated_ipv4 += v.prefix_pool_allocated.ipv4.unwrap_or(0);
+                u.allocated_ipv6 += v.prefix_pool_allocated.ipv6.unwrap_or(0);
+                u.rate_limited += u32::from(v.rate_limit.is_some());
+                u
+            })
+    }
+
     /// The member connections of LAG `lag_id`.
     fn lag_members(&self, lag_id: &str) -> Vec<&ConnectionSpec> {
         self.connections
@@ -372,6 +386,14 @@ impl State {
         if let Some(e) = event.lag {
             let _ = self.set_lag_state(&e.id, &e.state);
         }
+        if let Some(r) = event.routes {
+            let _ = self.set_routes(
+                &r.virtual_interface_id,
+                &r.address_family,
+                r.accepted,
+                r.advertised,
+            );
+        }
         if let Some(w) = event.fault {
             let until = at_ms + w.duration.0.as_millis() as u64;
             let spec = FaultSpec {
@@ -450,6 +472,17 @@ impl State {
             .values()
             .flat_map(|a| a.regions.values())
             .flat_map(|r| r.vifs.values())
+    }
+
+    /// The prefix pool allocations of every VIF (of any account) attached to gateway `id`.
+    fn gateway_allocations(&self, id: &str) -> u32 {
+        self.all_vifs()
+            .filter(|v| v.gateway.as_deref() == Some(id) && !render::inactive(v))
+            .map(|v| {
+                v.prefix_pool_allocated.ipv4.unwrap_or(0)
+                    + v.prefix_pool_allocated.ipv6.unwrap_or(0)
+            })
+            .sum()
     }
 
     /// Whether any account has gateway `id` (VIFs may attach to another account's).

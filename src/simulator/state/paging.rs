@@ -26,6 +26,8 @@ pub(crate) enum Listing {
     Attachments,
     /// DescribeDirectConnectGatewayAssociations.
     Associations,
+    /// ListVirtualInterfaceRoutes.
+    Routes,
 }
 
 impl Listing {
@@ -38,6 +40,7 @@ impl Listing {
             Listing::Gateways => "gateways",
             Listing::Attachments => "attachments",
             Listing::Associations => "associations",
+            Listing::Routes => "routes",
         }
     }
 
@@ -50,6 +53,7 @@ impl Listing {
             Listing::Gateways => "directConnectGateways",
             Listing::Attachments => "directConnectGatewayAttachments",
             Listing::Associations => "directConnectGatewayAssociations",
+            Listing::Routes => "routes",
         }
     }
 }

@@ -352,6 +352,9 @@ impl State {
                 .and_then(Value::as_bool)
                 .unwrap_or(false),
             tags,
+            routes: Default::default(),
+            prefix_pool_allocated: Default::default(),
+            rate_limit: None,
             owner_account: owner.to_owned(),
             region: caller.region.clone(),
             location: link.location,

@@ -1,0 +1,180 @@
+//! The routes collector: ListVirtualInterfaceRoutes for every available VIF of the
+//! inventory, paginated, a few VIFs at a time, counted per address family and direction.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::{CallError, Session};
+use crate::model::{CallResult, FamilyRoutes, VifRoutes, VirtualInterface};
+
+/// VIFs listed at once: enough to finish thousands of VIFs within an interval, few enough
+/// to leave the account's request budget to the core collectors.
+const CONCURRENCY: usize = 4;
+/// Page size asked (the API's maximum).
+const PAGE_SIZE: i32 = 100;
+/// Upper bound on pages of one VIF's routes: far above the 1,000 + 1,000 routes per
+/// family a session can have; a loop guard.
+const MAX_PAGES: usize = 1_000;
+
+/// Route counts of every `available` VIF among `vifs`. A VIF that vanished since the
+/// inventory was taken is skipped; any other failure fails the cycle.
+pub async fn collect_routes(
+    session: &Session,
+    vifs: &[VirtualInterface],
+    deadline: Instant,
+) -> Result<Vec<VifRoutes>, CallError> {
+    let limit = Arc::new(Semaphore::new(CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for vif in vifs.iter().filter(|v| v.state == "available") {
+        let (session, vif, limit) = (session.clone(), vif.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let counts = count_routes(&session, &vif.id, deadline).await;
+            (vif, counts)
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        // A task ends only by returning; a panic in one is a bug to surface as such.
+        let (vif, counts) = match joined {
+            Ok(x) => x,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        match counts {
+            Ok(counts) => out.push(vif_routes(&vif, counts)),
+            Err(CallError::Api {
+                result: CallResult::ClientError,
+                ref message,
+                ..
+            }) if message.starts_with("DirectConnectClientException") => {
+                tracing::debug!(virtual_interface_id = %vif.id, error = %message, "VIF gone since the inventory; skipped");
+            }
+            Err(e) => {
+                tasks.abort_all();
+                return Err(e);
+            }
+        }
+    }
+    out.sort_by(|a, b| a.virtual_interface_id.cmp(&b.virtual_interface_id));
+    Ok(out)
+}
+
+/// Counts per (address family, direction) of one VIF's routes, every page.
+async fn count_routes(
+    s: &Session,
+    id: &str,
+    deadline: Instant,
+) -> Result<BTreeMap<(String, String), u64>, CallError> {
+    let op = "ListVirtualInterfaceRoutes";
+    let mut counts = BTreeMap::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let out = s
+            .call(op, deadline, || {
+                s.client()
+                    .list_virtual_interface_routes()
+                    .virtual_interface_id(id)
+                    .max_results(PAGE_SIZE)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await?;
+        for r in out.routes() {
+            let family = r.address_family().map_or("unknown", |f| f.as_str());
+            let direction = r.route_direction().map_or("unknown", |d| d.as_str());
+            *counts
+                .entry((family.to_owned(), direction.to_owned()))
+                .or_insert(0) += 1;
+        }
+        match out.next_token().filter(|t| !t.is_empty()) {
+            None => return Ok(counts),
+            Some(next) if Some(next) == token.as_deref() => {
+                return Err(CallError::Pagination {
+                    operation: op,
+                    reason: "the same nextToken came back twice",
+                });
+            }
+            Some(next) => token = Some(next.to_owned()),
+        }
+    }
+    Err(CallError::Pagination {
+        operation: op,
+        reason: "more pages than the loop guard allows",
+    })
+}
+
+/// The VIF's counts per family: every family it has a peer in, and any it has routes in.
+fn vif_routes(vif: &VirtualInterface, counts: BTreeMap<(String, String), u64>) -> VifRoutes {
+    let mut families: Vec<String> = vif
+        .bgp_peers
+        .iter()
+        .map(|p| p.address_family.clone())
+        .chain(counts.keys().map(|(f, _)| f.clone()))
+        .filter(|f| f == "ipv4" || f == "ipv6")
+        .collect();
+    families.sort();
+    families.dedup();
+    let count = |f: &str, d: &str| {
+        counts
+            .get(&(f.to_owned(), d.to_owned()))
+            .copied()
+            .unwrap_or(0)
+    };
+    VifRoutes {
+        virtual_interface_id: vif.id.clone(),
+        families: families
+            .into_iter()
+            .map(|f| FamilyRoutes {
+                accepted: count(&f, "accepted"),
+                advertised: count(&f, "advertised"),
+                limit: vif.route_limit(&f),
+                address_family: f,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::BgpPeer;
+
+    fn vif(vif_type: &str, families: &[&str]) -> VirtualInterface {
+        VirtualInterface {
+            id: "dxvif-1".into(),
+            vif_type: vif_type.into(),
+            bgp_peers: families
+                .iter()
+                .map(|f| BgpPeer {
+                    address_family: (*f).into(),
+                    ..BgpPeer::default()
+                })
+                .collect(),
+            ..VirtualInterface::default()
+        }
+    }
+
+    #[test]
+    fn every_peer_family_gets_counts_and_its_limit() {
+        let counts = [(("ipv4".to_owned(), "accepted".to_owned()), 42)].into();
+        let r = vif_routes(&vif("private", &["ipv4", "ipv6"]), counts);
+        assert_eq!(r.families.len(), 2);
+        assert_eq!(r.families[0].address_family, "ipv4");
+        assert_eq!((r.families[0].accepted, r.families[0].advertised), (42, 0));
+        assert_eq!(r.families[0].limit, 100);
+        assert_eq!(r.families[1].accepted, 0);
+    }
+
+    #[test]
+    fn public_vifs_allow_a_thousand_and_allocations_raise_the_limit() {
+        assert_eq!(vif("public", &["ipv4"]).route_limit("ipv4"), 1_000);
+        let mut v = vif("private", &["ipv4"]);
+        v.prefix_pool_allocated.ipv4 = Some(400);
+        assert_eq!(v.route_limit("ipv4"), 400);
+        assert_eq!(v.route_limit("ipv6"), 100);
+    }
+}
