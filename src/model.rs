@@ -150,6 +150,11 @@ pub struct Connection {
     pub prefix_pool: PrefixPool,
     /// `rateLimiterStatus`, when reported.
     pub rate_limiters: Option<RateLimiters>,
+    /// `portEncryptionStatus` (MACsec), e.g. `Encryption Up`; empty when not reported.
+    pub port_encryption_status: String,
+    /// The `state` of each MACsec key (`associated`, …); the keys themselves (`ckn`,
+    /// `secretARN`) are dropped at the boundary.
+    pub mac_sec_key_states: Vec<String>,
 }
 
 /// One link aggregation group.
@@ -181,6 +186,10 @@ pub struct Lag {
     pub prefix_pool: PrefixPool,
     /// `rateLimiterStatus`, when reported.
     pub rate_limiters: Option<RateLimiters>,
+    /// `macSecCapable`, when reported.
+    pub mac_sec_capable: Option<bool>,
+    /// The `state` of each MACsec key; the keys themselves are dropped at the boundary.
+    pub mac_sec_key_states: Vec<String>,
 }
 
 /// One Direct Connect gateway (a global resource).
@@ -209,6 +218,8 @@ pub struct GatewayAttachment {
     pub virtual_interface_id: String,
     /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// `stateChangeError`: why the last state change failed; empty when none.
+    pub state_change_error: String,
 }
 
 /// A virtual or transit gateway associated with a Direct Connect gateway.
@@ -224,6 +235,8 @@ pub struct GatewayAssociation {
     pub associated_gateway_type: String,
     /// The lower-case state as AWS reports it (mapped onto a fixed list when exported).
     pub state: String,
+    /// `stateChangeError`: why the last state change failed; empty when none.
+    pub state_change_error: String,
 }
 
 /// The Direct Connect gateways of one account with their attachments and associations.

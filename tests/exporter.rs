@@ -711,7 +711,7 @@ async fn server_errors_are_retried_and_counted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn secrets_from_the_api_appear_nowhere_in_metrics_or_the_landing_page() {
+async fn secrets_from_the_api_appear_nowhere_in_metrics_the_status_page_or_its_json() {
     let sim = start_simulator(fleet()).await;
     let app = start_exporter(&sim, TWO_ACCOUNTS, &[]).await;
     wait_ready(&app).await;
@@ -730,9 +730,29 @@ async fn secrets_from_the_api_appear_nowhere_in_metrics_or_the_landing_page() {
         .await
         .unwrap();
     assert!(page.contains("dxvif-test0001"), "landing page lists VIFs");
+    let status = http()
+        .get(format!("{}/api/v1/status", base_url(&app)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        secrets.iter().any(|s| s.contains("secretsmanager")),
+        "MACsec key ARNs are among the secrets checked"
+    );
+    assert!(
+        metrics.contains("aws_directconnect_connection_macsec_keys{"),
+        "MACsec keys are counted"
+    );
     for secret in &secrets {
         assert!(!metrics.contains(secret.as_str()), "secret in /metrics");
         assert!(!page.contains(secret.as_str()), "secret on /");
+        assert!(
+            !status.contains(secret.as_str()),
+            "secret in /api/v1/status"
+        );
     }
     app.stop().await;
     sim.shutdown().await;

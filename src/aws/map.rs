@@ -106,7 +106,14 @@ pub(super) fn connection(c: &sdk::Connection) -> Connection {
             ),
         },
         rate_limiters: rate_limiters(c.rate_limiter_status()),
+        port_encryption_status: s(c.port_encryption_status()),
+        mac_sec_key_states: key_states(c.mac_sec_keys()),
     }
+}
+
+/// The state of each MACsec key, and nothing else of it: `ckn` and `secretARN` stay here.
+fn key_states(keys: &[sdk::MacSecKey]) -> Vec<String> {
+    keys.iter().map(|k| s(k.state())).collect()
 }
 
 pub(super) fn lag(l: &sdk::Lag) -> Lag {
@@ -137,6 +144,8 @@ pub(super) fn lag(l: &sdk::Lag) -> Lag {
             ),
         },
         rate_limiters: rate_limiters(l.rate_limiter_status()),
+        mac_sec_capable: l.mac_sec_capable(),
+        mac_sec_key_states: key_states(l.mac_sec_keys()),
     }
 }
 
@@ -156,6 +165,7 @@ pub(super) fn attachment(a: &sdk::DirectConnectGatewayAttachment) -> GatewayAtta
         gateway_id: s(a.direct_connect_gateway_id()),
         virtual_interface_id: s(a.virtual_interface_id()),
         state: s(a.attachment_state().map(|x| x.as_str())),
+        state_change_error: s(a.state_change_error()),
     }
 }
 
@@ -180,6 +190,7 @@ pub(super) fn association(a: &sdk::DirectConnectGatewayAssociation) -> GatewayAs
                 }
             }),
         state: s(a.association_state().map(|x| x.as_str())),
+        state_change_error: s(a.state_change_error()),
     }
 }
 
@@ -218,6 +229,37 @@ mod tests {
         assert_eq!(m.state, "flux");
         assert_eq!(m.bgp_peers[0].asn, 4_200_000_000);
         assert_eq!(m.bgp_peers[0].status, "up");
+    }
+
+    #[test]
+    fn macsec_keys_leave_only_their_state_in_the_model() {
+        let key = |state: &str| {
+            sdk::MacSecKey::builder()
+                .secret_arn("arn:aws:secretsmanager:us-east-1:1:secret:SECRET-ARN")
+                .ckn("SECRET-CKN")
+                .state(state)
+                .start_on("2026-01-01T00:00:00Z")
+                .build()
+        };
+        let c = connection(
+            &sdk::Connection::builder()
+                .connection_id("dxcon-1")
+                .port_encryption_status("Encryption Up")
+                .mac_sec_keys(key("associated"))
+                .mac_sec_keys(key("disassociating"))
+                .build(),
+        );
+        let l = lag(&sdk::Lag::builder()
+            .lag_id("dxlag-1")
+            .mac_sec_capable(true)
+            .mac_sec_keys(key("associating"))
+            .build());
+        let dump = format!("{c:?}{l:?}");
+        assert!(!dump.contains("SECRET"), "{dump}");
+        assert_eq!(c.mac_sec_key_states, ["associated", "disassociating"]);
+        assert_eq!(c.port_encryption_status, "Encryption Up");
+        assert_eq!(l.mac_sec_key_states, ["associating"]);
+        assert_eq!(l.mac_sec_capable, Some(true));
     }
 
     #[test]

@@ -16,6 +16,17 @@ pub const CONNECTION_STATES: [&str; 9] = [
     "unknown",
 ];
 
+/// `status` values of `connection_encryption_status`.
+pub const ENCRYPTION_STATUSES: [&str; 3] = ["up", "down", "unknown"];
+/// `state` values of `connection_macsec_keys` and `lag_macsec_keys` (MACsec key states).
+pub const MACSEC_KEY_STATES: [&str; 5] = [
+    "associating",
+    "associated",
+    "disassociating",
+    "disassociated",
+    "unknown",
+];
+
 const CONNECTION: &[&str] = &["aws_account_id", "aws_region", "connection_id"];
 
 pub static INFO: Family = Family::info(
@@ -78,6 +89,18 @@ pub static RATE_LIMITERS_IN_USE: Family = Family::gauge(
     CONNECTION,
 );
 
+pub static ENCRYPTION_STATUS: Family = Family::state_set(
+    "connection_encryption_status",
+    "MACsec encryption of the connection's port from portEncryptionStatus (Encryption Up: up, Encryption Down: down, else unknown; 1 for the current status). Only for connections that are MACsec-capable, report a status or have an encryption mode that asks for encryption.",
+    CONNECTION,
+    "status",
+);
+pub static MACSEC_KEYS: Family = Family::gauge(
+    "connection_macsec_keys",
+    "MACsec keys of the connection in each key state (never the key material). Only for MACsec-capable connections and connections with keys.",
+    &["aws_account_id", "aws_region", "connection_id", "state"],
+);
+
 /// This domain's families, in exposition order.
 pub static FAMILIES: &[&Family] = &[
     &INFO,
@@ -87,7 +110,59 @@ pub static FAMILIES: &[&Family] = &[
     &PREFIX_POOL_UNALLOCATED,
     &RATE_LIMITERS_MAX,
     &RATE_LIMITERS_IN_USE,
+    &ENCRYPTION_STATUS,
+    &MACSEC_KEYS,
 ];
+
+/// The `status` of `connection_encryption_status` for a `portEncryptionStatus`.
+///
+/// ```
+/// use directconnect_exporter::metrics::encryption_status;
+/// assert_eq!(encryption_status("Encryption Up"), "up");
+/// assert_eq!(encryption_status("Encryption Down"), "down");
+/// assert_eq!(encryption_status(""), "unknown");
+/// assert_eq!(encryption_status("Encryption Sideways"), "unknown");
+/// ```
+pub fn encryption_status(port_encryption_status: &str) -> &'static str {
+    match port_encryption_status {
+        "Encryption Up" => "up",
+        "Encryption Down" => "down",
+        _ => "unknown",
+    }
+}
+
+/// Whether a connection's MACsec posture is exported: it is MACsec-capable, reports a
+/// port encryption status, or its encryption mode asks for encryption. Other connections
+/// have no MACsec to speak of and get no series.
+fn has_macsec(c: &Connection) -> bool {
+    c.mac_sec_capable == Some(true)
+        || !c.port_encryption_status.is_empty()
+        || !c.mac_sec_key_states.is_empty()
+        || matches!(
+            c.encryption_mode.as_str(),
+            "should_encrypt" | "must_encrypt"
+        )
+}
+
+/// Writes one series per MACsec key state with the number of keys in it, for each item
+/// (id, key states) of a connection or LAG.
+pub(super) fn write_macsec_keys<'a>(
+    [acct, region]: [&str; 2],
+    items: impl Iterator<Item = (&'a str, &'a [String])>,
+    family: &'static Family,
+    out: &mut Samples<'_>,
+) {
+    let mut w = out.family(family);
+    for (id, states) in items {
+        for state in MACSEC_KEY_STATES {
+            let n = states
+                .iter()
+                .filter(|s| super::normalize(s, &MACSEC_KEY_STATES) == state)
+                .count();
+            w.sample(&[acct, region, id, state], n as f64);
+        }
+    }
+}
 
 /// Parses a bandwidth as AWS writes it (`10Gbps`, `500Mbps`, `1.5Gbps`) into bits per
 /// second; `None` for anything else.
@@ -165,6 +240,19 @@ pub fn write(key: &CollectorKey, conns: &[Connection], out: &mut Samples<'_>) {
         ],
         out,
     );
+    let mut encryption = out.family(&ENCRYPTION_STATUS);
+    for c in conns.iter().filter(|c| has_macsec(c)) {
+        encryption.state_set(
+            &[acct, region, &c.id],
+            encryption_status(&c.port_encryption_status),
+            &ENCRYPTION_STATUSES,
+        );
+    }
+    let keys = conns
+        .iter()
+        .filter(|c| c.mac_sec_capable == Some(true) || !c.mac_sec_key_states.is_empty())
+        .map(|c| (c.id.as_str(), c.mac_sec_key_states.as_slice()));
+    write_macsec_keys([acct, region], keys, &MACSEC_KEYS, out);
 }
 
 /// Writes the prefix pool and rate limiter samples of connections or LAGs: `families`

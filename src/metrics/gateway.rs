@@ -58,6 +58,32 @@ pub static ASSOCIATION_STATE: Family = Family::state_set(
     "state",
 );
 
+/// Longest `error` label of the state change error families, in characters.
+pub const MAX_ERROR_CHARS: usize = 200;
+
+pub static ATTACHMENT_STATE_CHANGE_ERROR: Family = Family::info(
+    "gateway_attachment_state_change_error",
+    "Why the last state change of a virtual interface's attachment to a Direct Connect gateway failed (stateChangeError, at most 200 characters); present while AWS reports one.",
+    &[
+        "aws_account_id",
+        "direct_connect_gateway_id",
+        "virtual_interface_id",
+        "error",
+    ],
+);
+pub static ASSOCIATION_STATE_CHANGE_ERROR: Family = Family::info(
+    "gateway_association_state_change_error",
+    "Why the last state change of a gateway association failed (stateChangeError, at most 200 characters); present while AWS reports one.",
+    &[
+        "aws_account_id",
+        "direct_connect_gateway_id",
+        "association_id",
+        "associated_gateway_id",
+        "associated_gateway_type",
+        "error",
+    ],
+);
+
 pub static PREFIX_POOL_ALLOCATIONS: Family = Family::gauge(
     "gateway_prefix_pool_allocations",
     "Prefixes allocated to the VIFs attached to the Direct Connect gateway (totalPrefixPoolAllocations; AWS limit 10,000).",
@@ -71,7 +97,23 @@ pub static FAMILIES: &[&Family] = &[
     &ATTACHMENT_STATE,
     &ASSOCIATION_STATE,
     &PREFIX_POOL_ALLOCATIONS,
+    &ATTACHMENT_STATE_CHANGE_ERROR,
+    &ASSOCIATION_STATE_CHANGE_ERROR,
 ];
+
+/// A `stateChangeError` as a label value: on one line, at most [`MAX_ERROR_CHARS`]
+/// characters (cut on a character boundary); `None` when there is none.
+///
+/// ```
+/// use directconnect_exporter::metrics::error_label;
+/// assert_eq!(error_label(""), None);
+/// assert_eq!(error_label(" quota\nexceeded ").as_deref(), Some("quota exceeded"));
+/// assert_eq!(error_label(&"é".repeat(300)).map(|e| e.chars().count()), Some(200));
+/// ```
+pub fn error_label(error: &str) -> Option<String> {
+    let one_line = error.trim().replace(['\n', '\r'], " ");
+    (!one_line.is_empty()).then(|| one_line.chars().take(MAX_ERROR_CHARS).collect())
+}
 
 /// Writes the samples of one account's gateways.
 pub fn write(key: &CollectorKey, g: &GatewayData, out: &mut Samples<'_>) {
@@ -97,6 +139,28 @@ pub fn write(key: &CollectorKey, g: &GatewayData, out: &mut Samples<'_>) {
     for x in &g.gateways {
         if let Some(n) = x.prefix_pool_allocations {
             allocations.sample(&[acct, &x.id], n as f64);
+        }
+    }
+    let mut errors = out.family(&ATTACHMENT_STATE_CHANGE_ERROR);
+    for a in &g.attachments {
+        if let Some(error) = error_label(&a.state_change_error) {
+            errors.sample(&[acct, &a.gateway_id, &a.virtual_interface_id, &error], 1.0);
+        }
+    }
+    let mut errors = out.family(&ASSOCIATION_STATE_CHANGE_ERROR);
+    for a in &g.associations {
+        if let Some(error) = error_label(&a.state_change_error) {
+            errors.sample(
+                &[
+                    acct,
+                    &a.gateway_id,
+                    &a.association_id,
+                    &a.associated_gateway_id,
+                    &a.associated_gateway_type,
+                    &error,
+                ],
+                1.0,
+            );
         }
     }
     let mut association = out.family(&ASSOCIATION_STATE);

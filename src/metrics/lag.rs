@@ -71,6 +71,12 @@ pub static RATE_LIMITERS_IN_USE: Family = Family::gauge(
     LAG,
 );
 
+pub static MACSEC_KEYS: Family = Family::gauge(
+    "lag_macsec_keys",
+    "MACsec keys of the LAG in each key state (never the key material). Only for MACsec-capable LAGs and LAGs with keys.",
+    &["aws_account_id", "aws_region", "lag_id", "state"],
+);
+
 /// This domain's families, in exposition order.
 pub static FAMILIES: &[&Family] = &[
     &INFO,
@@ -82,6 +88,7 @@ pub static FAMILIES: &[&Family] = &[
     &PREFIX_POOL_UNALLOCATED,
     &RATE_LIMITERS_MAX,
     &RATE_LIMITERS_IN_USE,
+    &MACSEC_KEYS,
 ];
 
 /// Writes the samples of one collector's LAGs.
@@ -134,4 +141,9 @@ pub fn write(key: &CollectorKey, lags: &[Lag], out: &mut Samples<'_>) {
         ],
         out,
     );
+    let keys = lags
+        .iter()
+        .filter(|l| l.mac_sec_capable == Some(true) || !l.mac_sec_key_states.is_empty())
+        .map(|l| (l.id.as_str(), l.mac_sec_key_states.as_slice()));
+    super::connection::write_macsec_keys([acct, region], keys, &MACSEC_KEYS, out);
 }

@@ -16,10 +16,15 @@ mod virtual_interface;
 
 use std::sync::LazyLock;
 
-pub use connection::{CONNECTION_STATES, parse_bandwidth};
+pub use connection::{
+    CONNECTION_STATES, ENCRYPTION_STATUSES, MACSEC_KEY_STATES, encryption_status, parse_bandwidth,
+};
 pub use exporter::{LiveState, write_live};
 pub use exposition::{Exposition, Format, ResponseBody};
-pub use gateway::{GATEWAY_ASSOCIATION_STATES, GATEWAY_ATTACHMENT_STATES, GATEWAY_STATES};
+pub use gateway::{
+    GATEWAY_ASSOCIATION_STATES, GATEWAY_ATTACHMENT_STATES, GATEWAY_STATES, MAX_ERROR_CHARS,
+    error_label,
+};
 pub use lag::LAG_STATES;
 pub use virtual_interface::{BGP_PEER_STATES, BGP_PEER_STATUSES, VIRTUAL_INTERFACE_STATES};
 

@@ -8,7 +8,8 @@
 //! - `POST /_sim/routes` `{"virtual_interface_id", "address_family", "accepted"?, "advertised"?}`
 //!   → the VIF (accepted routes over its limit put that family's peer down)
 //! - `POST /_sim/virtual-interface` `{"virtual_interface_id", "state"}` → the VIF
-//! - `POST /_sim/connection` `{"connection_id", "state"}` → the connection
+//! - `POST /_sim/connection` `{"connection_id", "state"?, "port_encryption_status"?}` → the
+//!   connection (its state and/or MACsec status, at least one)
 //! - `POST /_sim/lag` `{"lag_id", "state"}` → the LAG
 //! - `POST /_sim/faults` `{"kind", "operation"?, "account"?, "region"?, "count"?, "latency_ms"?}` → `{"id": n}`;
 //!   409 when the fault list is full (see below)
@@ -89,7 +90,10 @@ struct VifStateRequest {
 #[serde(deny_unknown_fields)]
 struct ConnectionStateRequest {
     connection_id: String,
-    state: String,
+    #[serde(default)]
+    state: Option<String>,
+    #[serde(default)]
+    port_encryption_status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -323,7 +327,17 @@ fn route(
         }
         ("POST", "/_sim/connection") => {
             let r: ConnectionStateRequest = parse(body)?;
-            from_control(state::lock(state).set_connection_state(&r.connection_id, &r.state))
+            if r.state.is_none() && r.port_encryption_status.is_none() {
+                return Err(error(
+                    StatusCode::BAD_REQUEST,
+                    "give state and/or port_encryption_status",
+                ));
+            }
+            from_control(state::lock(state).set_connection(
+                &r.connection_id,
+                r.state.as_deref(),
+                r.port_encryption_status.as_deref(),
+            ))
         }
         ("POST", "/_sim/lag") => {
             let r: LagStateRequest = parse(body)?;

@@ -385,11 +385,21 @@ pub async fn known_secrets(sim: &SimulatorHandle) -> Vec<String> {
             secrets.extend(p.auth_key().map(str::to_owned));
         }
     }
+    let mac_sec = |keys: &[aws_sdk_directconnect::types::MacSecKey], out: &mut Vec<String>| {
+        for k in keys {
+            out.extend(k.secret_arn().map(str::to_owned));
+            out.extend(k.ckn().map(str::to_owned));
+        }
+    };
     let conns = client.describe_connections().send().await.unwrap();
     for c in conns.connections() {
-        for k in c.mac_sec_keys() {
-            secrets.extend(k.secret_arn().map(str::to_owned));
-            secrets.extend(k.ckn().map(str::to_owned));
+        mac_sec(c.mac_sec_keys(), &mut secrets);
+    }
+    let lags = client.describe_lags().send().await.unwrap();
+    for l in lags.lags() {
+        mac_sec(l.mac_sec_keys(), &mut secrets);
+        for c in l.connections() {
+            mac_sec(c.mac_sec_keys(), &mut secrets);
         }
     }
     secrets.retain(|s| s.len() >= 6);

@@ -22,10 +22,13 @@
 //!         gateway_id: 5f294f92-bafb-4011-916d-9b0bec0bd6ab
 //!         associated_gateway: {id: tgw-0a1b2c3d, type: transitGateway, region: us-east-1}
 //!         allowed_prefixes: [10.0.0.0/16]
+//!         state_change_error: "..."          # stateChangeError, when a change failed
 //!     regions:
 //!       us-east-1:
 //!         connections:
-//!           - {id: dxcon-aaaa0001, name: nyc-1, location: EqDC2, bandwidth: 10Gbps}
+//!           - {id: dxcon-aaaa0001, name: nyc-1, location: EqDC2, bandwidth: 10Gbps,
+//!              mac_sec_capable: true, encryption_mode: must_encrypt,   # MACsec (a key is
+//!              port_encryption_status: Encryption Up}                  #  generated)
 //!         lags:
 //!           - id: dxlag-aaaa0001
 //!             name: lag-1
@@ -43,6 +46,7 @@
 //!             vlan: 101
 //!             asn: 4200000000              # 4-byte ASNs are sent as asn 0 + asnLong
 //!             gateway: 5f294f92-bafb-4011-916d-9b0bec0bd6ab   # attachment is derived
+//!             attachment_state_change_error: "..."   # the attachment's stateChangeError
 //!             tags: {Name: prod-vpc, env: prod}
 //!             peers:
 //!               - {family: ipv4, status: up}
@@ -54,6 +58,7 @@
 //!   - {at: 3m, virtual_interface: {id: dxvif-aaaa0001, state: down}}
 //!   - {at: 3m, connection: {id: dxcon-aaaa0001, state: down}}
 //!   - {at: 3m, lag: {id: dxlag-aaaa0001, state: down}}
+//!   - {at: 4m, encryption: {connection_id: dxcon-aaaa0001, port_encryption_status: Encryption Down}}
 //!   - {at: 10m, fault: {kind: throttle, for: 30s, operation: DescribeVirtualInterfaces, account: "111111111111", region: us-east-1}}
 //! ```
 //!
@@ -75,9 +80,10 @@ use std::path::Path;
 
 pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
-    AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, FaultWindow, Flap,
-    FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec, PerFamily, RegionSpec,
-    RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
+    AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, EncryptionEvent,
+    FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec,
+    PerFamily, RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent,
+    VifRoutes, VifSpec,
 };
 pub(crate) use validate::Invalid;
 use validate::Validator;
@@ -427,7 +433,7 @@ mod tests {
             .collect();
         assert!(yaml.contains("timeline:"), "{yaml}");
         let s = Scenario::from_yaml(&yaml, "docs").unwrap();
-        assert_eq!(s.timeline.len(), 7);
+        assert_eq!(s.timeline.len(), 8);
         assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
     }
 

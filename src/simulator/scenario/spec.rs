@@ -176,10 +176,12 @@ pub struct LagSpec {
     pub has_logical_redundancy: String,
     /// Service provider.
     pub provider_name: Option<String>,
-    /// macSecCapable
+    /// macSecCapable; when true and `mac_sec_keys` is empty a key is generated.
     pub mac_sec_capable: bool,
     /// no_encrypt | should_encrypt | must_encrypt
     pub encryption_mode: Option<String>,
+    /// MACsec keys (secrets).
+    pub mac_sec_keys: Vec<MacSecKeySpec>,
     /// Prefix pool per address family (`prefixPoolSizeIpv4/6`); unallocated is derived
     /// from the allocations of the VIFs on the LAG.
     pub prefix_pool_size: PerFamily,
@@ -212,6 +214,7 @@ impl Default for LagSpec {
             provider_name: None,
             mac_sec_capable: false,
             encryption_mode: None,
+            mac_sec_keys: Vec::new(),
             prefix_pool_size: PerFamily::default(),
             rate_limiters: None,
             tags: BTreeMap::new(),
@@ -318,6 +321,8 @@ pub struct VifSpec {
     pub gateway: Option<String>,
     /// attachmentState of the derived gateway attachment.
     pub attachment_state: String,
+    /// stateChangeError of the derived gateway attachment.
+    pub attachment_state_change_error: Option<String>,
     /// Virtual private gateway id (private VIFs).
     pub virtual_gateway_id: Option<String>,
     /// Route filter prefixes (public VIFs).
@@ -366,6 +371,7 @@ impl Default for VifSpec {
             jumbo_frame_capable: None,
             gateway: None,
             attachment_state: "attached".into(),
+            attachment_state_change_error: None,
             virtual_gateway_id: None,
             route_filter_prefixes: Vec::new(),
             peers: Vec::new(),
@@ -502,6 +508,8 @@ pub struct AssociationSpec {
     pub associated_gateway: AssociatedGatewaySpec,
     /// allowedPrefixesToDirectConnectGateway
     pub allowed_prefixes: Vec<String>,
+    /// stateChangeError: why the last state change failed.
+    pub state_change_error: Option<String>,
     /// directConnectGatewayOwnerAccount (filled from the account).
     pub gateway_owner_account: String,
 }
@@ -514,6 +522,7 @@ impl Default for AssociationSpec {
             state: "associated".into(),
             associated_gateway: AssociatedGatewaySpec::default(),
             allowed_prefixes: Vec::new(),
+            state_change_error: None,
             gateway_owner_account: String::new(),
         }
     }
@@ -546,6 +555,19 @@ pub struct TimelineEvent {
     /// Set a VIF's route counts in one address family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routes: Option<RoutesEvent>,
+    /// Set a connection's MACsec port encryption status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionEvent>,
+}
+
+/// A new MACsec `portEncryptionStatus` of a connection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptionEvent {
+    /// The connection.
+    pub connection_id: String,
+    /// e.g. `Encryption Up`, `Encryption Down` (any string).
+    pub port_encryption_status: String,
 }
 
 /// New route counts for one address family of a VIF; unset counts stay.

@@ -325,11 +325,21 @@ impl Validator {
                 event.lag.is_some(),
                 event.fault.is_some(),
                 event.routes.is_some(),
+                event.encryption.is_some(),
             ];
             if kinds.iter().filter(|set| **set).count() != 1 {
                 return Err(invalid(
                     tp,
-                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes",
+                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, encryption",
+                ));
+            }
+            if let Some(e) = &event.encryption
+                && (!e.connection_id.starts_with("dxcon-")
+                    || !self.ids.contains_key(&e.connection_id))
+            {
+                return Err(invalid(
+                    format!("{tp}.encryption.connection_id"),
+                    format!("unknown connection {:?}", e.connection_id),
                 ));
             }
             if let Some(r) = &event.routes {
@@ -444,6 +454,9 @@ impl Validator {
 fn fill_lag(lag: &mut LagSpec, account: &str, region: &str) {
     lag.owner_account = account.to_owned();
     lag.region = region.to_owned();
+    if lag.mac_sec_capable && lag.mac_sec_keys.is_empty() {
+        lag.mac_sec_keys.push(mac_sec_key(&lag.id, account, region));
+    }
     if lag.name.is_empty() {
         lag.name = lag.id.clone();
     }
@@ -503,15 +516,20 @@ fn fill_connection(conn: &mut ConnectionSpec, account: &str, region: &str) {
         &mut conn.aws_logical_device_id,
     );
     if conn.mac_sec_capable && conn.mac_sec_keys.is_empty() {
-        conn.mac_sec_keys.push(MacSecKeySpec {
-            secret_arn: format!(
-                "arn:aws:secretsmanager:{region}:{account}:secret:directconnect!{}-mkS3cr3t",
-                conn.id
-            ),
-            ckn: format!("{:064x}", fnv(&conn.id) as u128 * 0x9e37_79b9),
-            state: "associated".into(),
-            start_on: "2026-01-15T00:00:00Z".into(),
-        });
+        conn.mac_sec_keys
+            .push(mac_sec_key(&conn.id, account, region));
+    }
+}
+
+/// A generated MACsec key of connection or LAG `id` (a secret by design).
+fn mac_sec_key(id: &str, account: &str, region: &str) -> MacSecKeySpec {
+    MacSecKeySpec {
+        secret_arn: format!(
+            "arn:aws:secretsmanager:{region}:{account}:secret:directconnect!{id}-mkS3cr3t"
+        ),
+        ckn: format!("{:064x}", fnv(id) as u128 * 0x9e37_79b9),
+        state: "associated".into(),
+        start_on: "2026-01-15T00:00:00Z".into(),
     }
 }
 

@@ -1,4 +1,4 @@
-//! What the control endpoint (and the scenario timeline) changes: peer, VIF, connection and LAG states set to any string, faults, and the state dump.
+//! What the control endpoint (and the scenario timeline) changes: peer, VIF, connection and LAG states and a connection's MACsec status set to any string, faults, and the state dump.
 
 use std::collections::HashMap;
 
@@ -118,11 +118,13 @@ impl State {
         Ok(render::vif(vif, now))
     }
 
-    /// Sets a connection state (any string); returns the connection.
-    pub(crate) fn set_connection_state(
+    /// Sets a connection's state and/or MACsec port encryption status (any strings);
+    /// returns the connection.
+    pub(crate) fn set_connection(
         &mut self,
         id: &str,
-        state: &str,
+        state: Option<&str>,
+        port_encryption_status: Option<&str>,
     ) -> Result<Value, ControlError> {
         let region = self
             .home_region_mut(id)
@@ -132,7 +134,12 @@ impl State {
             .connections
             .get_mut(id)
             .ok_or_else(|| ControlError::NotFound(format!("unknown connection {id}")))?;
-        conn.state = state.to_owned();
+        if let Some(s) = state {
+            conn.state = s.to_owned();
+        }
+        if let Some(s) = port_encryption_status {
+            conn.port_encryption_status = Some(s.to_owned());
+        }
         Ok(render::connection(conn, usage))
     }
 

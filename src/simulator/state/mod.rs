@@ -381,7 +381,7 @@ impl State {
             let _ = self.set_vif_state(&e.id, &e.state);
         }
         if let Some(e) = event.connection {
-            let _ = self.set_connection_state(&e.id, &e.state);
+            let _ = self.set_connection(&e.id, Some(&e.state), None);
         }
         if let Some(e) = event.lag {
             let _ = self.set_lag_state(&e.id, &e.state);
@@ -393,6 +393,9 @@ impl State {
                 r.accepted,
                 r.advertised,
             );
+        }
+        if let Some(e) = event.encryption {
+            let _ = self.set_connection(&e.connection_id, None, Some(&e.port_encryption_status));
         }
         if let Some(w) = event.fault {
             let until = at_ms + w.duration.0.as_millis() as u64;

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::simulator::scenario::{
-    AssociationSpec, ConnectionSpec, GatewaySpec, LagSpec, PeerSpec, PerFamily, VifSpec,
+    AssociationSpec, ConnectionSpec, GatewaySpec, LagSpec, MacSecKeySpec, PeerSpec, PerFamily,
+    VifSpec,
 };
 
 /// `(asn, asnLong)` as sent on the wire: a 4-byte ASN above `i32::MAX` goes out as
@@ -218,6 +219,19 @@ pub fn routes(vif: &VifSpec) -> impl Iterator<Item = Route> + '_ {
         })
 }
 
+/// MACsec keys in the API shape (`MacSecKey`), secrets included as AWS sends them.
+fn mac_sec_keys(keys: &[MacSecKeySpec]) -> Value {
+    Value::Array(
+        keys.iter()
+            .map(|k| {
+                json!({
+                    "secretARN": k.secret_arn, "ckn": k.ckn, "state": k.state, "startOn": k.start_on,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// A connection in the API shape (`Connection`), MACsec keys included; `usage` is what
 /// its VIFs take from its pool and limiters.
 pub fn connection(c: &ConnectionSpec, usage: Usage) -> Value {
@@ -244,9 +258,7 @@ pub fn connection(c: &ConnectionSpec, usage: Usage) -> Value {
             "macSecCapable": c.mac_sec_capable,
             "portEncryptionStatus": c.port_encryption_status,
             "encryptionMode": c.encryption_mode,
-            "macSecKeys": c.mac_sec_keys.iter().map(|k| json!({
-                "secretARN": k.secret_arn, "ckn": k.ckn, "state": k.state, "startOn": k.start_on,
-            })).collect::<Vec<_>>(),
+            "macSecKeys": mac_sec_keys(&c.mac_sec_keys),
         })),
         capacity,
     )
@@ -283,6 +295,7 @@ pub fn lag(lag: &LagSpec, members: &[&ConnectionSpec], usage: impl Fn(&str) -> U
             "providerName": lag.provider_name,
             "macSecCapable": lag.mac_sec_capable,
             "encryptionMode": lag.encryption_mode,
+            "macSecKeys": mac_sec_keys(&lag.mac_sec_keys),
         })),
         capacity,
     )
@@ -314,14 +327,15 @@ pub fn attachment(vif: &VifSpec) -> Value {
     } else {
         "PrivateVirtualInterface"
     };
-    json!({
+    compact(json!({
         "directConnectGatewayId": vif.gateway,
         "virtualInterfaceId": vif.id,
         "virtualInterfaceRegion": vif.region,
         "virtualInterfaceOwnerAccount": vif.owner_account,
         "attachmentState": state,
         "attachmentType": kind,
-    })
+        "stateChangeError": vif.attachment_state_change_error,
+    }))
 }
 
 /// A gateway association in the API shape.
@@ -335,6 +349,9 @@ pub fn association(a: &AssociationSpec) -> Value {
         "associatedGateway": {"id": g.id, "type": g.gateway_type, "ownerAccount": g.owner_account, "region": g.region},
         "allowedPrefixesToDirectConnectGateway": a.allowed_prefixes.iter().map(|c| json!({"cidr": c})).collect::<Vec<_>>(),
     });
+    if let Some(e) = &a.state_change_error {
+        v["stateChangeError"] = json!(e);
+    }
     if g.gateway_type == "virtualPrivateGateway" {
         v["virtualGatewayId"] = json!(g.id);
         v["virtualGatewayRegion"] = json!(g.region);

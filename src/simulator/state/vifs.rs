@@ -329,6 +329,7 @@ impl State {
             jumbo_frame_capable: Some(link.jumbo),
             gateway,
             attachment_state: "attached".into(),
+            attachment_state_change_error: None,
             virtual_gateway_id: str_field(body, "virtualGatewayId").map(str::to_owned),
             route_filter_prefixes: body
                 .get("routeFilterPrefixes")
