@@ -263,16 +263,22 @@ pub enum CollectorKind {
     Gateways,
     /// Route counts of every available VIF (opt-in).
     Routes,
+    /// The failover test history of every VIF (opt-in, per region).
+    FailoverTests,
+    /// AWS Health scheduled maintenance of connections and VIFs (opt-in, global).
+    Maintenance,
 }
 
 impl CollectorKind {
     /// Every kind, in the order the config lists them.
-    pub const ALL: [CollectorKind; 5] = [
+    pub const ALL: [CollectorKind; 7] = [
         CollectorKind::VirtualInterfaces,
         CollectorKind::Connections,
         CollectorKind::Lags,
         CollectorKind::Gateways,
         CollectorKind::Routes,
+        CollectorKind::FailoverTests,
+        CollectorKind::Maintenance,
     ];
 
     /// The name used in config files and in the `collector` label.
@@ -283,6 +289,8 @@ impl CollectorKind {
             CollectorKind::Lags => "lags",
             CollectorKind::Gateways => "gateways",
             CollectorKind::Routes => "routes",
+            CollectorKind::FailoverTests => "failover_tests",
+            CollectorKind::Maintenance => "maintenance",
         }
     }
 
@@ -294,13 +302,13 @@ impl CollectorKind {
     /// True for collectors of global resources, run once per target (in its first region)
     /// rather than once per region.
     pub fn is_global(self) -> bool {
-        matches!(self, CollectorKind::Gateways)
+        matches!(self, CollectorKind::Gateways | CollectorKind::Maintenance)
     }
 
     /// True for collectors that work from the inventory the core collectors published
     /// (e.g. routes of the VIFs seen), and wait for it.
     pub fn needs_inventory(self) -> bool {
-        matches!(self, CollectorKind::Routes)
+        matches!(self, CollectorKind::Routes | CollectorKind::FailoverTests)
     }
 
     /// True for the core collectors (run by default, on `--collector.interval`, holding
@@ -329,6 +337,10 @@ pub enum CollectorData {
     Gateways(GatewayData),
     /// Route counts per VIF (per region).
     Routes(Vec<VifRoutes>),
+    /// Failover test history per VIF (per region).
+    FailoverTests(Vec<VifFailoverTests>),
+    /// Upcoming and open scheduled maintenance per affected resource (global).
+    Maintenance(Vec<MaintenanceEvent>),
 }
 
 impl CollectorData {
@@ -340,6 +352,8 @@ impl CollectorData {
             CollectorData::Lags(v) => v.len(),
             CollectorData::Gateways(g) => g.gateways.len(),
             CollectorData::Routes(r) => r.len(),
+            CollectorData::FailoverTests(t) => t.len(),
+            CollectorData::Maintenance(m) => m.len(),
         }
     }
 
@@ -351,6 +365,8 @@ impl CollectorData {
             CollectorData::Lags(_) => CollectorKind::Lags,
             CollectorData::Gateways(_) => CollectorKind::Gateways,
             CollectorData::Routes(_) => CollectorKind::Routes,
+            CollectorData::FailoverTests(_) => CollectorKind::FailoverTests,
+            CollectorData::Maintenance(_) => CollectorKind::Maintenance,
         }
     }
 
@@ -381,6 +397,70 @@ pub struct VifRoutes {
     pub virtual_interface_id: String,
     /// One entry per address family the VIF has a peer in (or routes in).
     pub families: Vec<FamilyRoutes>,
+}
+
+/// One BGP failover test of a VIF (`VirtualInterfaceTestHistory`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct FailoverTest {
+    /// `status` in lower case with `_` for spaces and dashes (`in_progress`, `completed`,
+    /// `failed`, or another value AWS may send).
+    pub status: String,
+    /// `startTime`: when the VIF's BGP peers were put down.
+    pub start: Option<SystemTime>,
+    /// `endTime`: when they came back; absent while the test runs.
+    pub end: Option<SystemTime>,
+}
+
+impl FailoverTest {
+    /// When the test last happened: its end, or its start while it runs (or when AWS
+    /// reports no end).
+    pub fn last_time(&self) -> Option<SystemTime> {
+        match self.status.as_str() {
+            "in_progress" => self.start.or(self.end),
+            _ => self.end.or(self.start),
+        }
+    }
+}
+
+/// The failover test history of one VIF (ListVirtualInterfaceTestHistory).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct VifFailoverTests {
+    /// The VIF.
+    pub virtual_interface_id: String,
+    /// Tests in the history; 0 when the VIF was never tested.
+    pub tests: u64,
+    /// The newest test (latest start); `None` when never tested.
+    pub last: Option<FailoverTest>,
+}
+
+/// The kind of resource a maintenance event affects, which names its id label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AffectedKind {
+    /// A connection (`dxcon-…`) or LAG (`dxlag-…`): label `connection_id`.
+    Connection,
+    /// A virtual interface (`dxvif-…`): label `virtual_interface_id`.
+    VirtualInterface,
+}
+
+/// One AWS Health scheduled maintenance event as it affects one resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MaintenanceEvent {
+    /// `arn` of the event.
+    pub event_arn: String,
+    /// `eventTypeCode`, e.g. `AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED`.
+    pub event_type: String,
+    /// `statusCode` in lower case: `upcoming`, `open` (or `closed`).
+    pub status: String,
+    /// The region the event is in (`global` for global events).
+    pub region: String,
+    /// What kind of resource is affected.
+    pub kind: AffectedKind,
+    /// The affected resource's id (`entityValue`).
+    pub resource_id: String,
+    /// Start of the maintenance window.
+    pub start: Option<SystemTime>,
+    /// End of the maintenance window.
+    pub end: Option<SystemTime>,
 }
 
 impl VirtualInterface {

@@ -171,3 +171,165 @@ async fn a_failed_attachment_or_association_change_says_why_in_at_most_200_chara
     app.stop().await;
     sim.shutdown().await;
 }
+
+/// One account, one region, the core collectors and `failover_tests`.
+const WITH_FAILOVER_TESTS: &str = "interval: 500ms\ntimeout: 2s\nfailover_tests_interval: 500ms\n\
+collectors: [virtual_interfaces, connections, lags, gateways, failover_tests]\n\
+targets:\n  - regions: [us-east-1]\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failover_tests_give_each_vif_its_count_newest_time_and_status() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, WITH_FAILOVER_TESTS, &[]).await;
+    wait_ready(&app).await;
+    let s = scrape_until(&app, "failover tests collected", |s| {
+        !select(s, &format!("{P}virtual_interface_failover_tests"), &[]).is_empty()
+    })
+    .await;
+    let vif = |id| [("virtual_interface_id", id)];
+    let count = |id| value(&s, "virtual_interface_failover_tests", &vif(id));
+    assert_eq!(count("dxvif-test0001"), Some(2.0));
+    assert_eq!(
+        count("dxvif-test0002"),
+        Some(0.0),
+        "never tested is 0, not absent"
+    );
+    assert_eq!(count("dxvif-test0003"), Some(1.0));
+    let status = |id, st| {
+        value(
+            &s,
+            "virtual_interface_failover_test_last_status",
+            &[("virtual_interface_id", id), ("status", st)],
+        )
+    };
+    assert_eq!(
+        status("dxvif-test0001", "completed"),
+        Some(1.0),
+        "the newest, not the failed one"
+    );
+    assert_eq!(status("dxvif-test0001", "failed"), Some(0.0));
+    assert_eq!(status("dxvif-test0003", "in_progress"), Some(1.0));
+    assert_eq!(
+        status("dxvif-test0002", "unknown"),
+        None,
+        "no status when never tested"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let last = |id| {
+        value(
+            &s,
+            "virtual_interface_failover_test_last_timestamp_seconds",
+            &vif(id),
+        )
+    };
+    // Ten days ago plus its five minutes: the end of the newest test.
+    let age = now - last("dxvif-test0001").unwrap();
+    assert!((age - (10.0 * 86400.0 - 300.0)).abs() < 120.0, "{age}");
+    // A running test counts from its start, two minutes ago.
+    let age = now - last("dxvif-test0003").unwrap();
+    assert!((age - 120.0).abs() < 60.0, "{age}");
+    assert_eq!(last("dxvif-test0002"), None);
+    // Another account's VIFs are not listed, and the inventory of the region is complete.
+    assert_eq!(count("dxvif-test0201"), None);
+    let calls = value(
+        &s,
+        "api_requests_total",
+        &[
+            ("operation", "ListVirtualInterfaceTestHistory"),
+            ("result", "success"),
+        ],
+    );
+    assert!(calls.unwrap_or(0.0) >= 1.0, "{calls:?}");
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_history_pages_through_the_real_sdk_and_a_timeline_test_runs_and_completes() {
+    let yaml = "accounts:\n  - id: \"111111111111\"\n    regions:\n      us-east-1:\n        connections: [{id: dxcon-a}]\n        virtual_interfaces:\n          - id: dxvif-a\n            connection: dxcon-a\n            vlan: 5\n            failover_tests: [{ago: 3d}, {ago: 2d}, {ago: 1d, status: failed}]\ntimeline:\n  - {at: 10m, failover_test: {virtual_interface_id: dxvif-a, for: 2m}}\n";
+    let sim = start_simulator(
+        directconnect_exporter::simulator::Scenario::from_yaml(yaml, "test").unwrap(),
+    )
+    .await;
+    let c = sdk_client(&sim, "us-east-1").await;
+    let first = c
+        .list_virtual_interface_test_history()
+        .max_results(2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.virtual_interface_test_history().len(), 2);
+    let rest = c
+        .list_virtual_interface_test_history()
+        .max_results(2)
+        .set_next_token(first.next_token().map(str::to_owned))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rest.virtual_interface_test_history().len(), 1);
+    assert!(rest.next_token().is_none());
+    let t = &rest.virtual_interface_test_history()[0];
+    assert_eq!(t.status(), Some("failed"));
+    assert_eq!(t.virtual_interface_id(), Some("dxvif-a"));
+    assert_eq!(t.test_duration_in_minutes(), Some(5));
+    let (start, end) = (t.start_time().unwrap(), t.end_time().unwrap());
+    assert_eq!(end.secs() - start.secs(), 300);
+
+    advance_clock(&sim, 600.0).await;
+    let running = c
+        .list_virtual_interface_test_history()
+        .virtual_interface_id("dxvif-a")
+        .status("in_progress")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(running.virtual_interface_test_history().len(), 1);
+    assert!(
+        running.virtual_interface_test_history()[0]
+            .end_time()
+            .is_none()
+    );
+    let vif = c.describe_virtual_interfaces().send().await.unwrap();
+    let v = &vif.virtual_interfaces()[0];
+    assert_eq!(
+        v.virtual_interface_state().map(|s| s.as_str()),
+        Some("testing")
+    );
+    assert_eq!(
+        v.bgp_peers()[0].bgp_status().map(|s| s.as_str()),
+        Some("down")
+    );
+
+    advance_clock(&sim, 121.0).await;
+    let all = c
+        .list_virtual_interface_test_history()
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        all.virtual_interface_test_history()
+            .iter()
+            .all(|t| t.status() != Some("in_progress"))
+    );
+    let vif = c.describe_virtual_interfaces().send().await.unwrap();
+    assert_eq!(
+        vif.virtual_interfaces()[0]
+            .virtual_interface_state()
+            .map(|s| s.as_str()),
+        Some("available")
+    );
+    let err = c
+        .list_virtual_interface_test_history()
+        .virtual_interface_id("dxvif-nope")
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error_code(&err).as_deref(),
+        Some("DirectConnectClientException")
+    );
+    sim.shutdown().await;
+}

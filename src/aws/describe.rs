@@ -18,7 +18,10 @@ const MAX_PAGES: usize = 10_000;
 
 /// Walks a paginated listing: `fetch(token)` returns one page's items and the next token.
 /// Stops at an absent or empty token; fails if a token repeats or pages never end.
-async fn paginate<T, F, Fut>(operation: &'static str, mut fetch: F) -> Result<Vec<T>, CallError>
+pub(super) async fn paginate<T, F, Fut>(
+    operation: &'static str,
+    mut fetch: F,
+) -> Result<Vec<T>, CallError>
 where
     F: FnMut(Option<String>) -> Fut,
     Fut: Future<Output = Result<(Vec<T>, Option<String>), CallError>>,

@@ -3,6 +3,8 @@
 //! the call policy, pagination, and the mapping into model types.
 
 mod describe;
+mod failover_tests;
+mod health;
 mod map;
 mod policy;
 mod routes;
@@ -30,7 +32,7 @@ use crate::store::ApiStats;
 /// Account label used while the account of default credentials is not yet known.
 pub const UNKNOWN_ACCOUNT: &str = "unknown";
 
-/// The Direct Connect operations a collector calls.
+/// The AWS operations a collector calls (Direct Connect, or AWS Health for `maintenance`).
 pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
     match kind {
         CollectorKind::VirtualInterfaces => &["DescribeVirtualInterfaces"],
@@ -42,6 +44,8 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
             "DescribeDirectConnectGatewayAssociations",
         ],
         CollectorKind::Routes => &["ListVirtualInterfaceRoutes"],
+        CollectorKind::FailoverTests => &[failover_tests::OPERATION],
+        CollectorKind::Maintenance => &health::OPERATIONS,
     }
 }
 
@@ -75,6 +79,22 @@ pub async fn collect(
                 _ => &[],
             };
             CollectorData::Routes(routes::collect_routes(session, vifs, deadline).await?)
+        }
+        CollectorKind::FailoverTests => {
+            let vifs = match inventory.data_of(
+                &session.account_id,
+                &session.region,
+                CollectorKind::VirtualInterfaces,
+            ) {
+                Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
+                _ => &[],
+            };
+            CollectorData::FailoverTests(
+                failover_tests::collect_failover_tests(session, vifs, deadline).await?,
+            )
+        }
+        CollectorKind::Maintenance => {
+            CollectorData::Maintenance(health::collect_maintenance(session, deadline).await?)
         }
     })
 }
@@ -148,6 +168,7 @@ pub struct Session {
     /// The region calls go to.
     pub region: String,
     client: aws_sdk_directconnect::Client,
+    config: aws_config::SdkConfig,
     stats: ApiStats,
     lane: Arc<Lane>,
     priority: Priority,
@@ -172,6 +193,7 @@ impl Session {
             account_id,
             region: region.as_str().to_owned(),
             client: aws_sdk_directconnect::Client::from_conf(conf),
+            config: config.clone(),
             stats,
             lane,
             priority,
@@ -182,6 +204,15 @@ impl Session {
     /// The Direct Connect client of this account and region.
     pub fn client(&self) -> &aws_sdk_directconnect::Client {
         &self.client
+    }
+
+    /// An AWS Health client of this session's credentials in `region` (Health answers
+    /// on one global endpoint, us-east-1); calls still go through [`Session::call`].
+    pub fn health_client(&self, region: &str) -> aws_sdk_health::Client {
+        let conf = aws_sdk_health::config::Builder::from(&self.config)
+            .region(aws_config::Region::new(region.to_owned()))
+            .build();
+        aws_sdk_health::Client::from_conf(conf)
     }
 
     /// Runs one API call under the policy of [`policy`]: the lane, pacing, a per-attempt

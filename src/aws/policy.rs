@@ -42,6 +42,15 @@ const THROTTLING_CODES: [&str; 6] = [
     "SlowDown",
 ];
 
+/// Error codes that mean the account cannot use the API at all (not a fault of this
+/// call, and not one that heals within hours), with what the user can do about it.
+const UNAVAILABLE_CODES: [(&str, &str); 1] = [(
+    "SubscriptionRequiredException",
+    "the AWS Health API needs a Business, Enterprise On-Ramp or Enterprise Support plan \
+     on this account (SubscriptionRequiredException); the collector stays off and is \
+     tried again hourly: upgrade the support plan, or remove it from `collectors`",
+)];
+
 /// What to do about missing credentials, for the one line a target logs.
 const NO_CREDENTIALS_HINT: &str = "no AWS credentials found (tried the environment, \
     shared profiles and SSO, web identity / IRSA, EKS Pod Identity, ECS and EC2 instance \
@@ -60,6 +69,15 @@ pub enum CallError {
         /// How the last attempt ended.
         result: CallResult,
         /// One line: the error code and message.
+        message: String,
+    },
+    /// The account cannot use this API (e.g. AWS Health without a Business or Enterprise
+    /// support plan); retrying will not help, within a cycle or the next.
+    #[error("{operation}: {message}")]
+    Unavailable {
+        /// The API operation.
+        operation: &'static str,
+        /// Why, and what to do about it, on one line.
         message: String,
     },
     /// No credentials could be found or assumed; retrying will not help.
@@ -88,6 +106,14 @@ pub enum CallError {
         /// What went wrong.
         reason: &'static str,
     },
+}
+
+impl CallError {
+    /// True when the account cannot use the API at all ([`CallError::Unavailable`]): the
+    /// collector backs off for long instead of trying again every interval.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, CallError::Unavailable { .. })
+    }
 }
 
 /// Whose calls a lane serves first.
@@ -268,6 +294,12 @@ where
                     message: failure.message,
                 });
             }
+            FailureKind::Unavailable => {
+                return Err(CallError::Unavailable {
+                    operation,
+                    message: failure.message,
+                });
+            }
             FailureKind::Final => {
                 return Err(CallError::Api {
                     operation,
@@ -300,6 +332,8 @@ enum FailureKind {
     Retry,
     Final,
     Credentials,
+    /// The account cannot use the API ([`UNAVAILABLE_CODES`]).
+    Unavailable,
 }
 
 /// A failed attempt: its label, a short message for logs, the full chain for debug logs.
@@ -358,7 +392,14 @@ where
                 err.message().unwrap_or("no message")
             ));
             let status = err.raw_response().map(|r| r.status().as_u16()).unwrap_or(0);
-            if THROTTLING_CODES.contains(&code) || status == 429 {
+            if let Some((_, hint)) = UNAVAILABLE_CODES.iter().find(|(c, _)| *c == code) {
+                Failure::is(
+                    CallResult::ClientError,
+                    FailureKind::Unavailable,
+                    (*hint).to_owned(),
+                    detail,
+                )
+            } else if THROTTLING_CODES.contains(&code) || status == 429 {
                 Failure::is(CallResult::Throttled, FailureKind::Retry, message, detail)
             } else if status >= 500 {
                 Failure::is(CallResult::ServerError, FailureKind::Retry, message, detail)

@@ -16,6 +16,9 @@ pub use crate::aws::UNKNOWN_ACCOUNT;
 
 /// Longest wait before a panicked collector task is started again.
 const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(300);
+/// Wait before a collector whose API the account cannot use (no support plan for AWS
+/// Health) tries again: long, so it makes one call an hour rather than a retry storm.
+const UNAVAILABLE_BACKOFF: Duration = Duration::from_secs(3600);
 
 /// The account id of a target: from the role ARN, or discovered once with STS.
 #[derive(Debug)]
@@ -59,6 +62,19 @@ struct WorkerState {
     peers: PeerTracker,
     panics: u64,
     standing_by: bool,
+    /// The account cannot use this collector's API; logged once, until a success.
+    unavailable: bool,
+}
+
+/// When the next cycle is due, as the last one decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    /// After the interval, with jitter.
+    Interval,
+    /// Soon: the inventory this collector works from is not published yet.
+    Inventory,
+    /// After [`UNAVAILABLE_BACKOFF`]: the account cannot use the API.
+    BackOff,
 }
 
 /// How a cycle ended.
@@ -144,20 +160,20 @@ impl Worker {
             let started = Instant::now();
             // The cycle budget: retries end before the next cycle is due.
             let deadline = started + self.interval;
-            let waiting = tokio::select! {
-                waiting = self.cycle(&mut state, started, deadline) => waiting,
+            let due = tokio::select! {
+                due = self.cycle(&mut state, started, deadline) => due,
                 _ = shutdown.changed() => return,
             };
-            next = if waiting {
-                started + self.interval.min(INVENTORY_RETRY)
-            } else {
-                started + jitter(self.interval, self.interval / 10)
+            next = match due {
+                Next::Inventory => started + self.interval.min(INVENTORY_RETRY),
+                Next::Interval => started + jitter(self.interval, self.interval / 10),
+                Next::BackOff => started + UNAVAILABLE_BACKOFF.max(self.interval),
             };
         }
     }
 
-    /// One cycle; true when it only found that its inventory is not published yet.
-    async fn cycle(&self, state: &mut WorkerState, started: Instant, deadline: Instant) -> bool {
+    /// One cycle; says when the next is due.
+    async fn cycle(&self, state: &mut WorkerState, started: Instant, deadline: Instant) -> Next {
         let outcome = self.fetch(state, deadline).await;
         let now = SystemTime::now();
         let account_id = state
@@ -191,9 +207,9 @@ impl Worker {
                     state.standing_by = true;
                     self.shared.store.retire(self.task);
                 }
-                return false;
+                return Next::Interval;
             }
-            Outcome::NoInventory => return true,
+            Outcome::NoInventory => return Next::Inventory,
             Outcome::Collected(data) => {
                 tracing::debug!(
                     collector = self.kind.name(),
@@ -204,12 +220,32 @@ impl Worker {
                     "collection finished"
                 );
                 self.shared.quiet.clear(self.target);
+                if state.unavailable {
+                    tracing::info!(collector = self.kind.name(), account_id = %key.account_id, "the account can use the collector's API again; collecting");
+                    state.unavailable = false;
+                }
                 if let CollectorData::VirtualInterfaces(vifs) = &data {
                     state.peers.observe(vifs);
                 }
                 state.data = Some(data);
                 state.last_success = Some(now);
                 true
+            }
+            Outcome::Failed(e) if e.is_unavailable() => {
+                if !state.unavailable {
+                    tracing::warn!(
+                        collector = self.kind.name(),
+                        account_id = %key.account_id,
+                        error = %e,
+                        "collector disabled for this account"
+                    );
+                } else {
+                    tracing::debug!(collector = self.kind.name(), account_id = %key.account_id, error = %e, "collector still disabled");
+                }
+                state.unavailable = true;
+                state.data = None;
+                last_error = Some(e.to_string());
+                false
             }
             Outcome::Failed(e) => {
                 self.log_failure(&key, &e);
@@ -239,7 +275,11 @@ impl Worker {
             peer_status_changes: state.peers.counts(),
         };
         self.shared.store.update(self.task, snapshot).await;
-        false
+        if state.unavailable {
+            Next::BackOff
+        } else {
+            Next::Interval
+        }
     }
 
     /// Logs a failed cycle: once per target and message at warn (credentials problems

@@ -21,6 +21,10 @@ pub struct FleetSize {
     pub lags: u32,
     /// Direct Connect gateways of the account.
     pub gateways: u32,
+    /// Failover tests in the history of the account and region.
+    pub failover_tests: u32,
+    /// Upcoming and open Direct Connect maintenance events of the account.
+    pub maintenance_events: u32,
 }
 
 impl FleetSize {
@@ -31,6 +35,8 @@ impl FleetSize {
         connections: 20,
         lags: 2,
         gateways: 5,
+        failover_tests: 40,
+        maintenance_events: 2,
     };
 }
 
@@ -55,6 +61,14 @@ pub fn calls_per_cycle(kind: CollectorKind, fleet: FleetSize) -> (u32, &'static 
             fleet.vifs * pages(fleet.routes_per_vif),
             "1 ListVirtualInterfaceRoutes per 100 routes of each available VIF (at least 1 per VIF)",
         ),
+        CollectorKind::FailoverTests => (
+            pages(fleet.failover_tests),
+            "1 ListVirtualInterfaceTestHistory per 100 tests in the region's history",
+        ),
+        CollectorKind::Maintenance => (
+            pages(fleet.maintenance_events) + fleet.maintenance_events.div_ceil(10),
+            "1 DescribeEvents per 100 events + 1 DescribeAffectedEntities per 10 events (AWS Health, us-east-1)",
+        ),
     }
 }
 
@@ -63,9 +77,16 @@ impl Plan {
     /// and the worked example) and calls per minute at its configured interval.
     pub fn describe_budget(&self, fleet: FleetSize) -> String {
         let mut out = format!(
-            "API budget per account and region (gateways: per account), for an example fleet of \
-             {} VIFs with {} routes each, {} connections, {} LAGs, {} gateways:\n",
-            fleet.vifs, fleet.routes_per_vif, fleet.connections, fleet.lags, fleet.gateways
+            "API budget per account and region (gateways, maintenance: per account), for an example \
+             fleet of {} VIFs with {} routes each, {} connections, {} LAGs, {} gateways, {} \
+             failover tests, {} maintenance events:\n",
+            fleet.vifs,
+            fleet.routes_per_vif,
+            fleet.connections,
+            fleet.lags,
+            fleet.gateways,
+            fleet.failover_tests,
+            fleet.maintenance_events
         );
         let mut total = 0.0;
         for &kind in &self.collectors {
@@ -97,6 +118,8 @@ mod tests {
             connections: 0,
             lags: 0,
             gateways: 0,
+            failover_tests: 0,
+            maintenance_events: 0,
         };
         for kind in CollectorKind::ALL {
             let (calls, _) = calls_per_cycle(kind, tiny);

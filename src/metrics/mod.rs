@@ -9,8 +9,10 @@
 mod connection;
 pub(crate) mod exporter;
 pub mod exposition;
+mod failover_tests;
 mod gateway;
 mod lag;
+mod maintenance;
 mod routes;
 mod virtual_interface;
 
@@ -21,6 +23,7 @@ pub use connection::{
 };
 pub use exporter::{LiveState, write_live};
 pub use exposition::{Exposition, Format, ResponseBody};
+pub use failover_tests::FAILOVER_TEST_STATUSES;
 pub use gateway::{
     GATEWAY_ASSOCIATION_STATES, GATEWAY_ATTACHMENT_STATES, GATEWAY_STATES, MAX_ERROR_CHARS,
     error_label,
@@ -181,6 +184,8 @@ pub fn families() -> impl Iterator<Item = &'static Family> {
         lag::FAMILIES,
         gateway::FAMILIES,
         routes::FAMILIES,
+        failover_tests::FAMILIES,
+        maintenance::FAMILIES,
         exporter::FAMILIES,
     ]
     .into_iter()
@@ -394,6 +399,8 @@ pub fn write_collector(c: &CollectorSnapshot, out: &mut Samples<'_>) {
         Some(CollectorData::Lags(lags)) => lag::write(&c.key, lags, out),
         Some(CollectorData::Gateways(g)) => gateway::write(&c.key, g, out),
         Some(CollectorData::Routes(r)) => routes::write(&c.key, r, out),
+        Some(CollectorData::FailoverTests(t)) => failover_tests::write(&c.key, t, out),
+        Some(CollectorData::Maintenance(m)) => maintenance::write(&c.key, m, out),
     }
 }
 
@@ -428,6 +435,13 @@ fn bool_label(v: Option<bool>) -> &'static str {
         Some(false) => "false",
         None => "",
     }
+}
+
+/// A point in time as a sample value: Unix seconds (fractions kept; 0 before 1970).
+fn unix_seconds(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// A number as a label value; empty when absent.

@@ -505,7 +505,12 @@ impl Status {
                         });
                     }
                 }
-                Some(CollectorData::Routes(_)) | None => {}
+                Some(
+                    CollectorData::Routes(_)
+                    | CollectorData::FailoverTests(_)
+                    | CollectorData::Maintenance(_),
+                )
+                | None => {}
             }
         }
         let redundancy = redundancy::gateway_paths(

@@ -255,6 +255,7 @@ fn direct_connect(st: &mut State, caller: &Caller, operation: &str, input: &Valu
         "DescribeDirectConnectGatewayAttachments" => st.describe_attachments(caller, input),
         "DescribeDirectConnectGatewayAssociations" => st.describe_associations(caller, input),
         "ListVirtualInterfaceRoutes" => st.list_routes(caller, input),
+        "ListVirtualInterfaceTestHistory" => st.list_test_history(caller, input),
         "CreateBGPPeer" => st.create_bgp_peer(caller, input),
         "DeleteBGPPeer" => st.delete_bgp_peer(caller, input),
         "AllocatePrivateVirtualInterface" => st.allocate_vif(caller, input, VifType::Private),

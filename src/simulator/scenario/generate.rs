@@ -169,6 +169,7 @@ impl TimelineEvent {
             fault: None,
             routes: None,
             encryption: None,
+            failover_test: None,
         }
     }
 }

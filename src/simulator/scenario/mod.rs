@@ -47,6 +47,8 @@
 //!             asn: 4200000000              # 4-byte ASNs are sent as asn 0 + asnLong
 //!             gateway: 5f294f92-bafb-4011-916d-9b0bec0bd6ab   # attachment is derived
 //!             attachment_state_change_error: "..."   # the attachment's stateChangeError
+//!             failover_tests:              # BGP failover test history, before the start
+//!               - {ago: 30d, duration: 5m, status: completed}   # status: any string
 //!             tags: {Name: prod-vpc, env: prod}
 //!             peers:
 //!               - {family: ipv4, status: up}
@@ -59,6 +61,7 @@
 //!   - {at: 3m, connection: {id: dxcon-aaaa0001, state: down}}
 //!   - {at: 3m, lag: {id: dxlag-aaaa0001, state: down}}
 //!   - {at: 4m, encryption: {connection_id: dxcon-aaaa0001, port_encryption_status: Encryption Down}}
+//!   - {at: 5m, failover_test: {virtual_interface_id: dxvif-aaaa0001, for: 2m}}   # testing, peers down
 //!   - {at: 10m, fault: {kind: throttle, for: 30s, operation: DescribeVirtualInterfaces, account: "111111111111", region: us-east-1}}
 //! ```
 //!
@@ -81,12 +84,12 @@ use std::path::Path;
 pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, EncryptionEvent,
-    FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec,
-    PerFamily, RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent,
-    VifRoutes, VifSpec,
+    FailoverTestEvent, FailoverTestSpec, FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec,
+    MacSecKeySpec, PeerEvent, PeerSpec, PerFamily, RegionSpec, RouteCounts, RoutesEvent, Scenario,
+    StateEvent, TimelineEvent, VifRoutes, VifSpec,
 };
-pub(crate) use validate::Invalid;
 use validate::Validator;
+pub(crate) use validate::{Invalid, failover_test_id};
 
 /// Why a scenario was rejected. The message names the file and the line or field path.
 #[derive(Debug, thiserror::Error)]
@@ -433,7 +436,7 @@ mod tests {
             .collect();
         assert!(yaml.contains("timeline:"), "{yaml}");
         let s = Scenario::from_yaml(&yaml, "docs").unwrap();
-        assert_eq!(s.timeline.len(), 8);
+        assert_eq!(s.timeline.len(), 9);
         assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
     }
 

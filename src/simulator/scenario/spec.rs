@@ -348,12 +348,46 @@ pub struct VifSpec {
     pub prefix_pool_allocated: PerFamily,
     /// `rateLimit`, e.g. `500Mbps`.
     pub rate_limit: Option<String>,
+    /// BGP failover test history (ListVirtualInterfaceTestHistory).
+    pub failover_tests: Vec<FailoverTestSpec>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
     pub owner_account: String,
     /// Region (filled from the region key).
     pub region: String,
+}
+
+/// A BGP failover test in a VIF's history: in a scenario, one that began `ago` before the
+/// simulator started; from a timeline `failover_test` event, one that begins at the
+/// event's time.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FailoverTestSpec {
+    /// testId; derived from the VIF and the test's position when empty.
+    pub id: String,
+    /// How long before the simulator's start the test began.
+    pub ago: PromDuration,
+    /// How long the VIF's BGP peers stayed down (`testDurationInMinutes`).
+    pub duration: PromDuration,
+    /// completed | failed | in_progress (any string).
+    pub status: String,
+    /// Start in simulated milliseconds since the simulator's start (negative: before it);
+    /// filled from `ago`, or set by a timeline event.
+    #[serde(skip)]
+    pub start_ms: i64,
+}
+
+impl Default for FailoverTestSpec {
+    fn default() -> Self {
+        FailoverTestSpec {
+            id: String::new(),
+            ago: PromDuration::default(),
+            duration: PromDuration(std::time::Duration::from_secs(300)),
+            status: "completed".into(),
+            start_ms: 0,
+        }
+    }
 }
 
 impl Default for VifSpec {
@@ -384,6 +418,7 @@ impl Default for VifSpec {
             routes: VifRoutes::default(),
             prefix_pool_allocated: PerFamily::default(),
             rate_limit: None,
+            failover_tests: Vec::new(),
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -558,6 +593,21 @@ pub struct TimelineEvent {
     /// Set a connection's MACsec port encryption status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encryption: Option<EncryptionEvent>,
+    /// Start a BGP failover test of a VIF.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failover_test: Option<FailoverTestEvent>,
+}
+
+/// A BGP failover test starting at the event's `at`: the VIF goes to `testing` with its
+/// peers down for `for`, then back to `available` with the test `completed`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverTestEvent {
+    /// The VIF.
+    pub virtual_interface_id: String,
+    /// How long the test runs.
+    #[serde(rename = "for")]
+    pub duration: PromDuration,
 }
 
 /// A new MACsec `portEncryptionStatus` of a connection.

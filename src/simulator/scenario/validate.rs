@@ -300,6 +300,13 @@ impl Validator {
         if vif.customer_router_config.is_empty() {
             vif.customer_router_config = router_config(vif);
         }
+        for (ti, test) in vif.failover_tests.iter_mut().enumerate() {
+            if test.id.is_empty() {
+                test.id = failover_test_id(&vif.id, ti);
+            }
+            self.unique(&test.id, &format!("{vp}.failover_tests[{ti}]"), "")?;
+            test.start_ms = -i64::try_from(test.ago.0.as_millis()).unwrap_or(i64::MAX);
+        }
         let peers = vif
             .peers
             .iter()
@@ -326,12 +333,27 @@ impl Validator {
                 event.fault.is_some(),
                 event.routes.is_some(),
                 event.encryption.is_some(),
+                event.failover_test.is_some(),
             ];
             if kinds.iter().filter(|set| **set).count() != 1 {
                 return Err(invalid(
                     tp,
-                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, encryption",
+                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, encryption, failover_test",
                 ));
+            }
+            if let Some(f) = &event.failover_test {
+                if !self.vif_peers.contains_key(&f.virtual_interface_id) {
+                    return Err(invalid(
+                        format!("{tp}.failover_test.virtual_interface_id"),
+                        format!("unknown virtual interface {:?}", f.virtual_interface_id),
+                    ));
+                }
+                if f.duration.0.is_zero() {
+                    return Err(invalid(
+                        format!("{tp}.failover_test.for"),
+                        "must be more than 0s",
+                    ));
+                }
             }
             if let Some(e) = &event.encryption
                 && (!e.connection_id.starts_with("dxcon-")
@@ -519,6 +541,19 @@ fn fill_connection(conn: &mut ConnectionSpec, account: &str, region: &str) {
         conn.mac_sec_keys
             .push(mac_sec_key(&conn.id, account, region));
     }
+}
+
+/// The testId of the `n`th failover test of VIF `vif` (UUID-shaped, deterministic).
+pub(crate) fn failover_test_id(vif: &str, n: usize) -> String {
+    let h = fnv(&format!("{vif}/test/{n}"));
+    format!(
+        "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        h >> 32,
+        (h >> 16) & 0xffff,
+        h & 0xfff,
+        (h >> 4) & 0xfff,
+        h & 0xffff_ffff_ffff
+    )
 }
 
 /// A generated MACsec key of connection or LAG `id` (a secret by design).

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::{RegionState, State, render};
+use crate::duration::PromDuration;
 use crate::simulator::faults::{Fault, FaultListFull, FaultSpec};
-use crate::simulator::scenario::{PeerSpec, VifSpec};
+use crate::simulator::scenario::{FailoverTestSpec, PeerSpec, VifSpec, failover_test_id};
 
 /// Why a control-endpoint change failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -82,6 +83,46 @@ impl State {
                 p.state = s.to_owned();
             }
         })
+    }
+
+    /// Starts a BGP failover test of VIF `id` at `at_ms`: the VIF goes to `testing` with
+    /// its peers down, and an `in_progress` test joins its history. Returns the test id;
+    /// `None` when the VIF is gone.
+    pub(super) fn start_failover_test(
+        &mut self,
+        id: &str,
+        at_ms: u64,
+        duration: PromDuration,
+    ) -> Option<String> {
+        let vif = self.vif_mut(id).ok()?;
+        let test = failover_test_id(&vif.id, vif.failover_tests.len());
+        vif.state = "testing".into();
+        for p in &mut vif.peers {
+            p.status = "down".into();
+        }
+        vif.failover_tests.push(FailoverTestSpec {
+            id: test.clone(),
+            duration,
+            status: "in_progress".into(),
+            start_ms: i64::try_from(at_ms).unwrap_or(i64::MAX),
+            ..FailoverTestSpec::default()
+        });
+        Some(test)
+    }
+
+    /// Ends failover test `test` of VIF `id`: completed, the VIF back to `available` with
+    /// its peers up (unless something else changed its state meanwhile).
+    pub(super) fn finish_failover_test(&mut self, id: &str, test: &str) {
+        let Ok(vif) = self.vif_mut(id) else { return };
+        if let Some(t) = vif.failover_tests.iter_mut().find(|t| t.id == test) {
+            t.status = "completed".into();
+        }
+        if vif.state == "testing" {
+            vif.state = "available".into();
+            for p in &mut vif.peers {
+                p.status = "up".into();
+            }
+        }
     }
 
     /// Sets a VIF state (any string); returns the VIF.

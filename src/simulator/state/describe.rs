@@ -2,7 +2,8 @@
 //!
 //! Regional listings show the caller's account and region; gateways and associations the
 //! caller's account in every region. ListVirtualInterfaceRoutes lists a VIF's generated
-//! routes; new reads (ListVirtualInterfaceTestHistory) belong here, with a [`Listing`] each.
+//! routes, ListVirtualInterfaceTestHistory the failover tests of the caller's VIFs; new
+//! reads belong here, with a [`Listing`] each.
 
 use serde_json::Value;
 
@@ -161,6 +162,39 @@ impl State {
         let mut out = page.into_json(Listing::Routes, |r| r.to_json(vif));
         out["virtualInterfaceId"] = Value::String(vif.id.clone());
         Ok(out)
+    }
+}
+
+impl State {
+    /// ListVirtualInterfaceTestHistory: the failover tests of the caller's VIFs in its
+    /// region, optionally by `virtualInterfaceId`, `testId` and `status`, by VIF then test.
+    pub(crate) fn list_test_history(&self, caller: &Caller, input: &Value) -> OpResult {
+        let only_vif = str_field(input, "virtualInterfaceId");
+        let only_test = str_field(input, "testId");
+        let status = str_field(input, "status");
+        let vifs = &self.region_of(caller).vifs;
+        if let Some(id) = only_vif
+            && !vifs.contains_key(id)
+        {
+            return Err(no_vif(id));
+        }
+        let tests = vifs
+            .values()
+            .filter(|v| only_vif.is_none_or(|i| v.id == i))
+            .flat_map(|v| {
+                v.failover_tests
+                    .iter()
+                    .enumerate()
+                    .map(move |(n, t)| (v, n, t))
+            })
+            .filter(|(_, _, t)| only_test.is_none_or(|i| t.id == i))
+            .filter(|(_, _, t)| status.is_none_or(|s| t.status == s))
+            // Keys sort in listing order: by VIF, then by position in its history.
+            .map(|(v, n, t)| (format!("{}|{n:06}", v.id), (v, t)));
+        let page = paginate(tests, input, Listing::TestHistory)?;
+        Ok(page.into_json(Listing::TestHistory, |(v, t)| {
+            render::failover_test(v, t, |ms| self.unix_seconds(ms))
+        }))
     }
 }
 

@@ -21,7 +21,7 @@ mod vifs;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
@@ -45,17 +45,24 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Simulated clock: real elapsed time plus an offset advanced by the control endpoint.
+/// Simulated clock: real elapsed time plus an offset advanced by the control endpoint,
+/// anchored to the wall-clock time the simulator started (for timestamps on the wire).
 #[derive(Debug)]
 struct Clock {
     started: Instant,
+    /// Unix milliseconds at `started`.
+    started_unix_ms: i64,
     offset: Duration,
 }
 
 impl Clock {
     fn new() -> Clock {
+        let since_epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         Clock {
             started: Instant::now(),
+            started_unix_ms: i64::try_from(since_epoch.as_millis()).unwrap_or(0),
             offset: Duration::ZERO,
         }
     }
@@ -167,6 +174,8 @@ enum Action {
     },
     /// A deleted or rejected VIF disappears.
     PurgeVif { home: Home, vif: String },
+    /// A failover test ends: the VIF and its peers come back, the test is completed.
+    FinishFailoverTest { vif: String, test: String },
 }
 
 #[derive(Debug)]
@@ -268,6 +277,12 @@ impl State {
         self.clock.now_ms()
     }
 
+    /// Unix seconds (wire timestamps) of `ms` simulated milliseconds since the start
+    /// (negative: before it).
+    pub fn unix_seconds(&self, ms: i64) -> f64 {
+        (self.clock.started_unix_ms + ms) as f64 / 1000.0
+    }
+
     /// Advances the clock and applies what became due.
     pub fn advance_clock(&mut self, by: Duration) {
         self.clock.offset += by;
@@ -334,6 +349,7 @@ impl State {
                         .retain(|p| !(p.id == peer && p.state == "deleting"));
                 }
             }
+            Action::FinishFailoverTest { vif, test } => self.finish_failover_test(&vif, &test),
             Action::PurgeVif { home, vif } => {
                 let purged = self
                     .vif_at_mut(&home, &vif)
@@ -396,6 +412,19 @@ impl State {
         }
         if let Some(e) = event.encryption {
             let _ = self.set_connection(&e.connection_id, None, Some(&e.port_encryption_status));
+        }
+        if let Some(f) = event.failover_test {
+            let duration_ms = f.duration.0.as_millis() as u64;
+            if let Some(test) = self.start_failover_test(&f.virtual_interface_id, at_ms, f.duration)
+            {
+                self.schedule(
+                    at_ms + duration_ms,
+                    Action::FinishFailoverTest {
+                        vif: f.virtual_interface_id,
+                        test,
+                    },
+                );
+            }
         }
         if let Some(w) = event.fault {
             let until = at_ms + w.duration.0.as_millis() as u64;

@@ -28,6 +28,8 @@ pub(crate) enum Listing {
     Associations,
     /// ListVirtualInterfaceRoutes.
     Routes,
+    /// ListVirtualInterfaceTestHistory.
+    TestHistory,
 }
 
 impl Listing {
@@ -41,6 +43,7 @@ impl Listing {
             Listing::Attachments => "attachments",
             Listing::Associations => "associations",
             Listing::Routes => "routes",
+            Listing::TestHistory => "tests",
         }
     }
 
@@ -54,6 +57,7 @@ impl Listing {
             Listing::Attachments => "directConnectGatewayAttachments",
             Listing::Associations => "directConnectGatewayAssociations",
             Listing::Routes => "routes",
+            Listing::TestHistory => "virtualInterfaceTestHistory",
         }
     }
 }

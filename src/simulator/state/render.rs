@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::simulator::scenario::{
-    AssociationSpec, ConnectionSpec, GatewaySpec, LagSpec, MacSecKeySpec, PeerSpec, PerFamily,
-    VifSpec,
+    AssociationSpec, ConnectionSpec, FailoverTestSpec, GatewaySpec, LagSpec, MacSecKeySpec,
+    PeerSpec, PerFamily, VifSpec,
 };
 
 /// `(asn, asnLong)` as sent on the wire: a 4-byte ASN above `i32::MAX` goes out as
@@ -217,6 +217,23 @@ pub fn routes(vif: &VifSpec) -> impl Iterator<Item = Route> + '_ {
                 })
             })
         })
+}
+
+/// A failover test of `vif` in the API shape (`VirtualInterfaceTestHistory`); `unix`
+/// turns simulated milliseconds into wire timestamps. A running test has no end.
+pub fn failover_test(vif: &VifSpec, t: &FailoverTestSpec, unix: impl Fn(i64) -> f64) -> Value {
+    let duration_ms = i64::try_from(t.duration.0.as_millis()).unwrap_or(i64::MAX);
+    let end = (t.status != "in_progress").then(|| unix(t.start_ms.saturating_add(duration_ms)));
+    compact(json!({
+        "testId": t.id,
+        "virtualInterfaceId": vif.id,
+        "bgpPeers": vif.peers.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        "status": t.status,
+        "ownerAccount": vif.owner_account,
+        "testDurationInMinutes": t.duration.0.as_secs().div_ceil(60),
+        "startTime": unix(t.start_ms),
+        "endTime": end,
+    }))
 }
 
 /// MACsec keys in the API shape (`MacSecKey`), secrets included as AWS sends them.

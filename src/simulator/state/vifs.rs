@@ -330,6 +330,7 @@ impl State {
             gateway,
             attachment_state: "attached".into(),
             attachment_state_change_error: None,
+            failover_tests: Vec::new(),
             virtual_gateway_id: str_field(body, "virtualGatewayId").map(str::to_owned),
             route_filter_prefixes: body
                 .get("routeFilterPrefixes")
