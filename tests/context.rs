@@ -333,3 +333,235 @@ async fn the_test_history_pages_through_the_real_sdk_and_a_timeline_test_runs_an
     );
     sim.shutdown().await;
 }
+
+/// Account 1111… in two regions and 2222… (no support plan for AWS Health) through
+/// AssumeRole, with the core collectors and `maintenance`.
+const WITH_MAINTENANCE: &str = "interval: 500ms\ntimeout: 2s\nmaintenance_interval: 500ms\n\
+collectors: [virtual_interfaces, connections, lags, gateways, maintenance]\n\
+targets:\n  - regions: [eu-west-1, us-east-1]\n  - role_arn: arn:aws:iam::222222222222:role/dx-read\n    regions: [us-east-1]\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maintenance_events_name_the_affected_connection_or_vif_and_their_window() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, WITH_MAINTENANCE, &[]).await;
+    wait_ready(&app).await;
+    let s = scrape_until(&app, "maintenance collected", |s| {
+        !select(s, &format!("{P}maintenance_event_info"), &[]).is_empty()
+    })
+    .await;
+    let info = select(&s, &format!("{P}maintenance_event_info"), &[]);
+    assert_eq!(
+        info.len(),
+        3,
+        "one series per event and affected resource: {info:?}"
+    );
+    let upcoming = "arn:aws:health:us-east-1::event/DIRECTCONNECT/AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED/EVENT_UPCOMING";
+    let conn = select(
+        &s,
+        &format!("{P}maintenance_event_info"),
+        &[("connection_id", "dxcon-test0001")],
+    );
+    assert_eq!(conn.len(), 1);
+    let c = &conn[0].labels;
+    assert_eq!(c["event_arn"], upcoming);
+    assert_eq!(c["event_type"], "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED");
+    assert_eq!(c["status"], "upcoming");
+    assert_eq!(c["aws_region"], "us-east-1");
+    assert_eq!(c["aws_account_id"], "111111111111");
+    assert_eq!(
+        c.get("virtual_interface_id").map(String::as_str),
+        Some(""),
+        "{c:?}"
+    );
+    let vif = select(
+        &s,
+        &format!("{P}maintenance_event_info"),
+        &[("virtual_interface_id", "dxvif-test0101")],
+    );
+    assert_eq!(vif[0].labels["status"], "open");
+    assert_eq!(
+        vif[0].labels["aws_region"], "eu-west-1",
+        "the event's region"
+    );
+    let window = |name, id_label, id| value(&s, name, &[("event_arn", upcoming), (id_label, id)]);
+    let start = window(
+        "maintenance_event_start_timestamp_seconds",
+        "connection_id",
+        "dxcon-test0001",
+    )
+    .unwrap();
+    let end = window(
+        "maintenance_event_end_timestamp_seconds",
+        "virtual_interface_id",
+        "dxvif-test0003",
+    )
+    .unwrap();
+    assert_eq!(end - start, 4.0 * 3600.0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (start - now - 30.0 * 3600.0).abs() < 120.0,
+        "starts in 30h: {}",
+        start - now
+    );
+    // One collector per account (Health is global), not one per region.
+    let tasks = select(
+        &s,
+        &format!("{P}collector_success"),
+        &[
+            ("collector", "maintenance"),
+            ("aws_account_id", "111111111111"),
+        ],
+    );
+    assert_eq!(tasks.len(), 1, "{tasks:?}");
+    assert_eq!(tasks[0].value, 1.0);
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_support_plan_the_maintenance_collector_fails_once_and_backs_off() {
+    let sim = start_simulator(fleet()).await;
+    let app = start_exporter(&sim, WITH_MAINTENANCE, &[]).await;
+    wait_ready(&app).await;
+    let second = [("aws_account_id", "222222222222")];
+    scrape_until(&app, "the maintenance collector of 2222… failed", |s| {
+        value(
+            s,
+            "collector_success",
+            &[second[0], ("collector", "maintenance")],
+        ) == Some(0.0)
+    })
+    .await;
+    // Several intervals of 500 ms later: still the one attempt, no retry of it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let s = parse(&scrape(&app).await);
+    let attempts = |result| {
+        value(
+            &s,
+            "api_requests_total",
+            &[
+                second[0],
+                ("operation", "DescribeEvents"),
+                ("result", result),
+            ],
+        )
+    };
+    assert_eq!(attempts("client_error"), Some(1.0));
+    assert_eq!(attempts("success"), Some(0.0));
+    assert_eq!(
+        value(
+            &s,
+            "collector_success",
+            &[second[0], ("collector", "maintenance")]
+        ),
+        Some(0.0)
+    );
+    assert!(select(&s, &format!("{P}maintenance_event_info"), &second).is_empty());
+    // The other account's maintenance and every core collector are unaffected.
+    assert_eq!(
+        value(
+            &s,
+            "collector_success",
+            &[
+                ("aws_account_id", "111111111111"),
+                ("collector", "maintenance")
+            ]
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        value(
+            &s,
+            "collector_success",
+            &[second[0], ("collector", "virtual_interfaces")]
+        ),
+        Some(1.0)
+    );
+    let status: serde_json::Value = http()
+        .get(format!("{}/api/v1/status", base_url(&app)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let failing = status["collectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["collector"] == "maintenance" && c["account_id"] == "222222222222")
+        .unwrap();
+    let error = failing["last_error"].as_str().unwrap();
+    assert!(
+        error.contains("SubscriptionRequiredException") && error.contains("Business"),
+        "{error}"
+    );
+    app.stop().await;
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_simulator_answers_aws_health_over_cbor_through_the_real_sdk() {
+    use aws_sdk_health::types::{EntityFilter, EventFilter, EventStatusCode};
+    let sim = start_simulator(fleet()).await;
+    let health = |account: &'static str| {
+        let sdk = sim_sdk(&sim).account(account);
+        async move { aws_sdk_health::Client::new(&sdk.config().await) }
+    };
+    let c = health("111111111111").await;
+    let upcoming = c
+        .describe_events()
+        .filter(
+            EventFilter::builder()
+                .services("DIRECTCONNECT")
+                .event_status_codes(EventStatusCode::Upcoming)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upcoming.events().len(), 1);
+    let e = &upcoming.events()[0];
+    assert_eq!(e.region(), Some("us-east-1"));
+    assert_eq!(e.status_code(), Some(&EventStatusCode::Upcoming));
+    let (start, end) = (e.start_time().unwrap(), e.end_time().unwrap());
+    assert_eq!(
+        end.secs() - start.secs(),
+        4 * 3600,
+        "timestamps arrive as CBOR tag 1"
+    );
+    let all = c.describe_events().max_results(10).send().await.unwrap();
+    assert_eq!(all.events().len(), 2);
+    let entities = c
+        .describe_affected_entities()
+        .filter(
+            EntityFilter::builder()
+                .event_arns(e.arn().unwrap())
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let values: Vec<&str> = entities
+        .entities()
+        .iter()
+        .filter_map(|x| x.entity_value())
+        .collect();
+    assert_eq!(values, ["dxcon-test0001", "dxvif-test0003"]);
+
+    let err = health("222222222222")
+        .await
+        .describe_events()
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        aws_sdk_health::error::ProvideErrorMetadata::code(&err),
+        Some("SubscriptionRequiredException")
+    );
+    sim.shutdown().await;
+}

@@ -54,10 +54,12 @@ impl FaultKind {
             (Malformed, Sts) => Some(Outcome::Truncated("<AssumeRoleResponse><AssumeRoleRes")),
             // A CBOR text string head announcing 32 bytes, then fewer.
             (Malformed, CloudWatch) => Some(Outcome::Truncated("x MetricDataResults")),
+            (Malformed, Health) => Some(Outcome::Truncated("x events")),
             (Throttle, DirectConnect) => error(400, "ThrottlingException", "Rate exceeded".into()),
             (Throttle, Sts) => error(400, "Throttling", "Rate exceeded".into()),
             // CloudWatch answers with its query-protocol codes (see `protocol/cbor.rs`).
             (Throttle, CloudWatch) => error(400, "Throttling", "Rate exceeded".into()),
+            (Throttle, Health) => error(400, "ThrottlingException", "Rate exceeded".into()),
             (ServerError, DirectConnect) => error(
                 500,
                 "DirectConnectServerException",
@@ -70,6 +72,14 @@ impl FaultKind {
                 500,
                 "InternalServiceError",
                 "Simulated internal failure".into(),
+            ),
+            (ServerError, Health) => {
+                error(500, "InternalFailure", "Simulated internal failure".into())
+            }
+            (AccessDenied, Health) => error(
+                403,
+                "AccessDeniedException",
+                format!("User is not authorized to perform: health:{operation}"),
             ),
             (AccessDenied, DirectConnect) => error(
                 403,

@@ -78,7 +78,9 @@ const FRAMEWORK_NAMESPACE: &str = "smithy.framework";
 pub(super) fn route(path: &str) -> Option<(&str, &str)> {
     let rest = path.strip_prefix("/service/")?;
     let (service, operation) = rest.split_once("/operation/")?;
-    let name_ok = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric());
+    // Smithy shape names: letters, digits and `_` (`AWSHealth_20160804`).
+    let name_ok =
+        |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     (name_ok(service) && name_ok(operation)).then_some((service, operation))
 }
 
@@ -502,6 +504,10 @@ mod tests {
         assert_eq!(
             route("/service/GraniteServiceVersion20100801/operation/GetMetricData"),
             Some(("GraniteServiceVersion20100801", "GetMetricData"))
+        );
+        assert_eq!(
+            route("/service/AWSHealth_20160804/operation/DescribeEvents"),
+            Some(("AWSHealth_20160804", "DescribeEvents"))
         );
         assert_eq!(route("/service/X/operation/"), None);
         assert_eq!(route("/service//operation/Op"), None);

@@ -8,7 +8,7 @@
 //!   `Action`, XML answers, actions in [`sts`];
 //! - Smithy RPC v2 CBOR (`cbor.rs`): `POST /service/<Service>/operation/<Operation>`,
 //!   for the services [`Service::from_smithy_name`] knows, each with its own table
-//!   (CloudWatch: [`cloudwatch`]).
+//!   (CloudWatch: [`cloudwatch`], AWS Health: [`health`]).
 //!
 //! A new Direct Connect operation is one line in [`direct_connect`] and its handler in
 //! `state/`. A new service over CBOR (e.g. AWS Health, `AWSHealth_20160804`) is a
@@ -44,6 +44,8 @@ pub(crate) enum Service {
     Sts,
     /// CloudWatch (`GraniteServiceVersion20100801`), over Smithy RPC v2 CBOR.
     CloudWatch,
+    /// AWS Health (`AWSHealth_20160804`), over Smithy RPC v2 CBOR.
+    Health,
 }
 
 impl Service {
@@ -51,6 +53,7 @@ impl Service {
     pub(crate) fn from_smithy_name(name: &str) -> Option<Service> {
         match name {
             "GraniteServiceVersion20100801" => Some(Service::CloudWatch),
+            "AWSHealth_20160804" => Some(Service::Health),
             _ => None,
         }
     }
@@ -61,6 +64,7 @@ impl Service {
             Service::DirectConnect => "com.amazonaws.directconnect",
             Service::Sts => "com.amazonaws.sts",
             Service::CloudWatch => "com.amazonaws.cloudwatch",
+            Service::Health => "com.amazonaws.health",
         }
     }
 
@@ -363,7 +367,17 @@ fn cbor_operation(
 ) -> OpResult {
     match service {
         Service::CloudWatch => cloudwatch(st, caller, operation, input),
+        Service::Health => health(st, caller, operation, input),
         Service::DirectConnect | Service::Sts => Err(ApiError::unknown_operation(operation)),
+    }
+}
+
+/// Every AWS Health operation the simulator answers, by name.
+fn health(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> OpResult {
+    match operation {
+        "DescribeEvents" => st.describe_health_events(caller, input),
+        "DescribeAffectedEntities" => st.describe_affected_entities(caller, input),
+        other => Err(ApiError::unknown_operation(other)),
     }
 }
 

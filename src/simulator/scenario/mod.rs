@@ -12,6 +12,10 @@
 //! accounts:
 //!   - id: "111111111111"              # 12 digits; the access key id selects the account
 //!     deny_assume_role: false          # true: STS AssumeRole into this account is denied
+//!     support_plan: business           # basic or developer: AWS Health answers
+//!                                      #   SubscriptionRequiredException
+//!     maintenance:                     # AWS Health scheduled changes (DIRECTCONNECT)
+//!       - {region: us-east-1, resources: [dxcon-aaaa0001], starts_in: 30h, duration: 4h}
 //!     gateways:                        # Direct Connect gateways are global per account
 //!       - id: 5f294f92-bafb-4011-916d-9b0bec0bd6ab
 //!         name: core-dxgw
@@ -85,8 +89,8 @@ pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, EncryptionEvent,
     FailoverTestEvent, FailoverTestSpec, FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec,
-    MacSecKeySpec, PeerEvent, PeerSpec, PerFamily, RegionSpec, RouteCounts, RoutesEvent, Scenario,
-    StateEvent, TimelineEvent, VifRoutes, VifSpec,
+    MacSecKeySpec, MaintenanceSpec, PeerEvent, PeerSpec, PerFamily, RegionSpec, RouteCounts,
+    RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
 };
 use validate::Validator;
 pub(crate) use validate::{Invalid, failover_test_id};

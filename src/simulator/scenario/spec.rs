@@ -30,12 +30,61 @@ pub struct AccountSpec {
     pub id: String,
     /// When true, STS AssumeRole into this account answers `AccessDenied`.
     pub deny_assume_role: bool,
+    /// The account's AWS Support plan: basic | developer | business (default) |
+    /// enterprise_on_ramp | enterprise. The AWS Health API answers
+    /// `SubscriptionRequiredException` on basic and developer.
+    pub support_plan: String,
+    /// AWS Health scheduled maintenance of the account's Direct Connect resources.
+    pub maintenance: Vec<MaintenanceSpec>,
     /// Direct Connect gateways (global: visible from every region).
     pub gateways: Vec<GatewaySpec>,
     /// Gateway associations (virtual private or transit gateways).
     pub associations: Vec<AssociationSpec>,
     /// Regional resources keyed by region name.
     pub regions: BTreeMap<String, RegionSpec>,
+}
+
+/// An AWS Health scheduled change of Direct Connect (a maintenance window). Its status
+/// follows the simulated clock: upcoming before the window, open in it, closed after.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MaintenanceSpec {
+    /// Event id (the end of its ARN); derived when empty.
+    pub id: String,
+    /// The event's region.
+    pub region: String,
+    /// `eventTypeCode`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Connections, LAGs and VIFs it affects (ids of this account).
+    pub resources: Vec<String>,
+    /// When the window starts, after the simulator's start.
+    pub starts_in: PromDuration,
+    /// How long the window lasts.
+    pub duration: PromDuration,
+}
+
+impl Default for MaintenanceSpec {
+    fn default() -> Self {
+        MaintenanceSpec {
+            id: String::new(),
+            region: "us-east-1".into(),
+            event_type: "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED".into(),
+            resources: Vec::new(),
+            starts_in: PromDuration::default(),
+            duration: PromDuration(std::time::Duration::from_secs(4 * 3600)),
+        }
+    }
+}
+
+impl MaintenanceSpec {
+    /// The event's ARN, as AWS Health writes it.
+    pub fn arn(&self) -> String {
+        format!(
+            "arn:aws:health:{}::event/DIRECTCONNECT/{}/{}",
+            self.region, self.event_type, self.id
+        )
+    }
 }
 
 /// Regional resources of one account.

@@ -13,6 +13,15 @@ use super::spec::{
 };
 use super::{Link, fill_devices, fnv, peer_addresses, router_config, secret_key};
 
+/// AWS Support plans an account may have (AWS Health needs one of the last three).
+const SUPPORT_PLANS: [&str; 5] = [
+    "basic",
+    "developer",
+    "business",
+    "enterprise_on_ramp",
+    "enterprise",
+];
+
 /// Location given to connections and LAGs that name none.
 const DEFAULT_LOCATION: &str = "EqDC2";
 /// Amazon side ASN of a VIF without a gateway that says otherwise.
@@ -77,6 +86,7 @@ impl Validator {
         let mut v = Validator::default();
         v.accounts_and_links(&mut scenario.accounts)?;
         v.vifs_and_associations(&mut scenario.accounts)?;
+        v.maintenance(&mut scenario.accounts)?;
         v.timeline(&scenario.timeline)
     }
 
@@ -316,6 +326,51 @@ impl Validator {
             })
             .collect();
         self.vif_peers.insert(vif.id.clone(), peers);
+        Ok(())
+    }
+
+    /// Each account's support plan is known, and its maintenance events name resources
+    /// of the scenario (connections, LAGs, VIFs); their ids are derived when empty.
+    fn maintenance(&mut self, accounts: &mut [AccountSpec]) -> Result<(), Invalid> {
+        for (ai, account) in accounts.iter_mut().enumerate() {
+            let ap = format!("accounts[{ai}]");
+            if account.support_plan.is_empty() {
+                account.support_plan = "business".into();
+            }
+            if !SUPPORT_PLANS.contains(&account.support_plan.as_str()) {
+                return Err(invalid(
+                    format!("{ap}.support_plan"),
+                    format!(
+                        "{:?} is not one of {}",
+                        account.support_plan,
+                        SUPPORT_PLANS.join(", ")
+                    ),
+                ));
+            }
+            for (mi, m) in account.maintenance.iter_mut().enumerate() {
+                let mp = format!("{ap}.maintenance[{mi}]");
+                if m.id.is_empty() {
+                    m.id = format!(
+                        "{}_{:08X}",
+                        m.event_type,
+                        fnv(&format!("{}/{mi}", account.id)) as u32
+                    );
+                }
+                self.unique(&m.id, &mp, "")?;
+                for (ri, r) in m.resources.iter().enumerate() {
+                    let known = ["dxcon-", "dxlag-", "dxvif-"]
+                        .iter()
+                        .any(|p| r.starts_with(p))
+                        && self.ids.contains_key(r);
+                    if !known {
+                        return Err(invalid(
+                            format!("{mp}.resources[{ri}]"),
+                            format!("unknown connection, LAG or VIF {r:?}"),
+                        ));
+                    }
+                }
+            }
+        }
         Ok(())
     }
 

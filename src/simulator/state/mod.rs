@@ -6,12 +6,14 @@
 //! [`State::tick`] on each request, so idle simulators do no work.
 //!
 //! The operations are split by API surface: `describe.rs` (Direct Connect reads),
+//! `health.rs` (AWS Health maintenance events),
 //! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, and `control.rs`
 //! (what the control endpoint changes); `paging.rs` and `render.rs` are the wire helpers
 //! they share, `requests.rs` the request log.
 
 mod control;
 mod describe;
+mod health;
 mod paging;
 mod render;
 mod requests;
@@ -34,7 +36,8 @@ pub use vifs::{DELETED_RETENTION_MS, SETTLE_DELAY_MS};
 use super::faults::{FaultEffect, FaultSpec, Faults};
 use super::protocol::{ApiError, Call, Caller};
 use super::scenario::{
-    AssociationSpec, ConnectionSpec, Flap, GatewaySpec, LagSpec, Scenario, TimelineEvent, VifSpec,
+    AssociationSpec, ConnectionSpec, Flap, GatewaySpec, LagSpec, MaintenanceSpec, Scenario,
+    TimelineEvent, VifSpec,
 };
 use requests::RequestLog;
 use sts::Identity;
@@ -113,6 +116,10 @@ impl RegionState {
 struct AccountState {
     /// AssumeRole into this account is denied.
     deny_assume_role: bool,
+    /// The account's support plan (AWS Health needs business or better).
+    support_plan: String,
+    /// AWS Health scheduled maintenance events.
+    maintenance: Vec<MaintenanceSpec>,
     /// Direct Connect gateways (global).
     gateways: BTreeMap<String, GatewaySpec>,
     /// Gateway associations (global).
@@ -124,6 +131,8 @@ struct AccountState {
 /// What a caller sees in an account or region the scenario does not have.
 static EMPTY_ACCOUNT: AccountState = AccountState {
     deny_assume_role: false,
+    support_plan: String::new(),
+    maintenance: Vec::new(),
     gateways: BTreeMap::new(),
     associations: BTreeMap::new(),
     regions: BTreeMap::new(),
@@ -235,6 +244,8 @@ impl State {
         for account in scenario.accounts {
             let mut acc = AccountState {
                 deny_assume_role: account.deny_assume_role,
+                support_plan: account.support_plan,
+                maintenance: account.maintenance,
                 ..AccountState::default()
             };
             for g in account.gateways {

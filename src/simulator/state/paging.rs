@@ -30,6 +30,10 @@ pub(crate) enum Listing {
     Routes,
     /// ListVirtualInterfaceTestHistory.
     TestHistory,
+    /// AWS Health DescribeEvents.
+    HealthEvents,
+    /// AWS Health DescribeAffectedEntities.
+    AffectedEntities,
 }
 
 impl Listing {
@@ -44,6 +48,8 @@ impl Listing {
             Listing::Associations => "associations",
             Listing::Routes => "routes",
             Listing::TestHistory => "tests",
+            Listing::HealthEvents => "events",
+            Listing::AffectedEntities => "entities",
         }
     }
 
@@ -58,6 +64,8 @@ impl Listing {
             Listing::Associations => "directConnectGatewayAssociations",
             Listing::Routes => "routes",
             Listing::TestHistory => "virtualInterfaceTestHistory",
+            Listing::HealthEvents => "events",
+            Listing::AffectedEntities => "entities",
         }
     }
 }
