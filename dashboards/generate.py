@@ -885,7 +885,8 @@ def overview_capacity() -> Section:
             "Prefix pools",
             "Per connection and LAG and address family: the prefix pool (prefixPoolSize) from which its VIFs' route "
             "limits are allocated, what is left, and the share allocated. At 100% no VIF on it can get a higher "
-            "limit (the DirectConnectPrefixPoolExhausted alert). Ports without a pool are not listed.",
+            "limit (the DirectConnectPrefixPoolExhausted alert). Ports for which AWS reports no pool (hosted "
+            "connections) are not listed.",
             [query(pool_size, "A", instant=True, table_format=True),
              query(pool_unallocated, "B", instant=True, table_format=True),
              query(pool_allocated, "C", instant=True, table_format=True)],
