@@ -2,6 +2,7 @@
 //! publisher and the HTTP listeners (and the simulator for `--demo`), and stops them.
 
 use std::future::Future;
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -341,7 +342,9 @@ impl App {
 pub async fn run(cli: Cli, shutdown: impl Future<Output = ()>) -> Result<(), AppError> {
     if cli.check_config {
         let prepared = prepare(&cli)?;
-        print!(
+        // A reader that goes away (`| head`) is not an error of the configuration.
+        let _ = write!(
+            std::io::stdout().lock(),
             "configuration OK\n{}{}",
             prepared.plan.describe(),
             prepared.plan.describe_budget(config::FleetSize::EXAMPLE)
