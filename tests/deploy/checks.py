@@ -273,7 +273,7 @@ def cmd_same_container(*rendered: str) -> None:
             fail(f"{where}: exporter container differs from {seen[0][0]} in {diff}")
 
 
-READ_ACTION = re.compile(r"^directconnect:(Describe|Get|List)[A-Za-z]+$")
+READ_ACTION = re.compile(r"^(directconnect:(Describe|Get|List)|health:Describe)[A-Za-z]+$")
 
 # The read policy has one statement per collector, so that a user can drop what they do not
 # run: its Sid is the collector's name in CamelCase (virtual_interfaces -> VirtualInterfaces),
@@ -289,6 +289,8 @@ READ_POLICY = {
         "directconnect:DescribeDirectConnectGatewayAssociations",
     },
     "Routes": {"directconnect:ListVirtualInterfaceRoutes"},
+    "FailoverTests": {"directconnect:ListVirtualInterfaceTestHistory"},
+    "Maintenance": {"health:DescribeEvents", "health:DescribeAffectedEntities"},
     "AccountDiscovery": {"sts:GetCallerIdentity"},
 }
 NOT_A_COLLECTOR = {"AccountDiscovery"}
@@ -357,7 +359,7 @@ def cmd_iam(directory: str) -> None:
                     if not res or any("*" in r or not r.startswith("arn:aws") for r in res):
                         fail(f"{where}: sts:AssumeRole must name role ARNs, not {res}")
                 elif a != "sts:GetCallerIdentity" and not READ_ACTION.match(a):
-                    fail(f"{where}: {a!r} is not a Direct Connect read action or sts:GetCallerIdentity")
+                    fail(f"{where}: {a!r} is not a Direct Connect or AWS Health read action or sts:GetCallerIdentity")
     read = d / "iam-policy-directconnect-read.json"
     if read.exists():
         stmts = {}
