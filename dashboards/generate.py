@@ -922,13 +922,140 @@ def overview_capacity() -> Section:
     ])
 
 
+def overview_operational_context() -> Section:
+    """MACsec posture, failover-test evidence, AWS maintenance windows and failed gateway
+    changes (SPEC 6.4)."""
+    encryption = (
+        f"({metric('connection_encryption_status', FLEET)} == 1)\n"
+        f"* on (aws_account_id, aws_region, connection_id) group_left (connection_name, encryption_mode, location)\n"
+        f"  {metric('connection_info', FLEET)}"
+    )
+    def tests(expr: str) -> str:
+        return f"max by (aws_account_id, aws_region, virtual_interface_id) ({expr})"
+
+    def maintenance_window(expr: str) -> str:
+        return (f"{expr}\n* on (aws_account_id, aws_region, event_arn, connection_id, virtual_interface_id) "
+                f"group_left (event_type, status)\n  {metric('maintenance_event_info', FLEET)}")
+
+    return Section("Operational context", [
+        table_panel(
+            "MACsec encryption",
+            "Per MACsec connection: its port encryption status (portEncryptionStatus: up, down, unknown) and "
+            "encryption mode. Down on must_encrypt pages, on should_encrypt warns "
+            "(DirectConnectConnectionEncryptionDown).",
+            [query(encryption, instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("aws_region", "Region"),
+                Column("connection_id", "Connection"),
+                Column("connection_name", "Name"),
+                Column("location", "Location"),
+                Column("encryption_mode", "Encryption mode"),
+                Column("status", "Encryption"),
+            ],
+            hidden=("job", "instance", "Value"),
+        ).span(14).height(8),
+        bar_gauge_panel(
+            "MACsec keys by state",
+            "MACsec keys of connections and LAGs in each key state (never the key material). A connection "
+            "that must encrypt needs an associated key.",
+            [query(f"sum by (state) ({metric('connection_macsec_keys', FLEET)})", "A",
+                   legend="connections {{state}}", instant=True),
+             query(f"sum by (state) ({metric('lag_macsec_keys', FLEET)})", "B",
+                   legend="LAGs {{state}}", instant=True)],
+        ).span(10).height(8),
+        table_panel(
+            "Failover tests",
+            "Per VIF: BGP failover tests in its history (0: never tested), and how long ago the newest one "
+            "ended (started, while it runs). A VIF on a redundant gateway untested for 180 days raises "
+            "DirectConnectVirtualInterfaceFailoverUntested. Needs the opt-in failover_tests collector.",
+            [query(tests(metric("virtual_interface_failover_tests", FLEET)), "A",
+                   instant=True, table_format=True),
+             query(f"time() - {tests(metric('virtual_interface_failover_test_last_timestamp_seconds', FLEET))}",
+                   "B", instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("aws_region", "Region"),
+                Column("virtual_interface_id", "VIF", data_link=vif_detail_link()),
+                Column("Value #A", "Tests"),
+                Column("Value #B", "Since the newest", unit="s"),
+            ],
+            merge=True,
+            sort_by=("Since the newest", True),
+        ).span(14).height(8),
+        bar_gauge_panel(
+            "Newest failover test by status",
+            "VIFs by the status of their newest BGP failover test (in_progress, completed, failed, unknown). "
+            "Needs the opt-in failover_tests collector.",
+            [query(f"sum by (status) ({metric('virtual_interface_failover_test_last_status', FLEET)})",
+                   legend="{{status}}", instant=True)],
+        ).span(10).height(8),
+        table_panel(
+            "AWS maintenance",
+            "Upcoming and open AWS Health scheduled changes of Direct Connect, one row per event and affected "
+            "connection, LAG or VIF, with the window (the region is the event's). Within 48 hours on a path "
+            "with no healthy alternative: DirectConnectMaintenanceWithoutRedundancy. Needs the opt-in "
+            "maintenance collector (AWS Health: Business or Enterprise Support).",
+            [query(maintenance_window(metric("maintenance_event_start_timestamp_seconds", FLEET)), "A",
+                   instant=True, table_format=True),
+             query(maintenance_window(metric("maintenance_event_end_timestamp_seconds", FLEET)), "B",
+                   instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("aws_region", "Region"),
+                Column("connection_id", "Connection"),
+                Column("virtual_interface_id", "VIF"),
+                Column("event_type", "Event"),
+                Column("status", "Status"),
+                Column("Value #A", "Starts", unit="dateTimeAsIso"),
+                Column("Value #B", "Ends", unit="dateTimeAsIso"),
+                Column("event_arn", "Event ARN"),
+            ],
+            hidden=("job", "instance"),
+            merge=True,
+            sort_by=("Starts", False),
+        ).span(24).height(8),
+        table_panel(
+            "Failed attachment changes",
+            "Gateway attachments whose last state change failed, with AWS's reason (stateChangeError, at most "
+            "200 characters).",
+            [query(f"max by (aws_account_id, direct_connect_gateway_id, virtual_interface_id, error) "
+                   f"({metric('gateway_attachment_state_change_error_info', FLEET_GATEWAYS)})",
+                   instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("direct_connect_gateway_id", "Gateway"),
+                Column("virtual_interface_id", "VIF"),
+                Column("error", "Error"),
+            ],
+            hidden=("Value",),
+        ).span(12).height(7),
+        table_panel(
+            "Failed association changes",
+            "Gateway associations whose last state change failed, with AWS's reason (stateChangeError, at most "
+            "200 characters).",
+            [query(f"max by (aws_account_id, direct_connect_gateway_id, association_id, associated_gateway_id, "
+                   f"error) ({metric('gateway_association_state_change_error_info', FLEET_GATEWAYS)})",
+                   instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("direct_connect_gateway_id", "Gateway"),
+                Column("association_id", "Association"),
+                Column("associated_gateway_id", "Associated gateway"),
+                Column("error", "Error"),
+            ],
+            hidden=("Value",),
+        ).span(12).height(7),
+    ])
+
+
 def overview() -> dashboard_models.Dashboard:
     vif_info = f"{METRIC_PREFIX}virtual_interface_info"
     return build_dashboard(
         OVERVIEW,
         "AWS Direct Connect fleet: virtual interfaces, BGP peers, connections, LAGs, gateways and redundancy, "
-        "capacity and headroom (route limits, prefix pools, gateway allocations, rate limiters), from "
-        "directconnect-exporter.",
+        "capacity and headroom (route limits, prefix pools, gateway allocations, rate limiters), MACsec, "
+        "failover tests and AWS maintenance, from directconnect-exporter.",
         variables=[
             label_variable("account", "Account", f"label_values({vif_info}, aws_account_id)",
                            multi=True, include_all=True, all_value=".*"),
@@ -941,6 +1068,7 @@ def overview() -> dashboard_models.Dashboard:
             overview_connections_and_lags(),
             overview_gateways_and_redundancy(),
             overview_capacity(),
+            overview_operational_context(),
         ],
     )
 

@@ -95,6 +95,25 @@ METRICS.update({
     "bgp_route_limit": (COMMON, {"virtual_interface_id", "address_family"}, False),
     "collector_interval_seconds": (COMMON, {"collector"}, False),
 })
+# SPEC 6.4: operational context. Maintenance series carry the affected resource's id label:
+# connection_id or virtual_interface_id.
+MAINTENANCE_IDS = {"event_arn", "connection_id", "virtual_interface_id"}
+METRICS.update({
+    "connection_encryption_status": (COMMON, {"connection_id", "status"}, False),
+    "connection_macsec_keys": (COMMON, {"connection_id", "state"}, False),
+    "lag_macsec_keys": (COMMON, {"lag_id", "state"}, False),
+    "virtual_interface_failover_tests": (COMMON, {"virtual_interface_id"}, False),
+    "virtual_interface_failover_test_last_timestamp_seconds": (COMMON, {"virtual_interface_id"}, False),
+    "virtual_interface_failover_test_last_status": (COMMON, {"virtual_interface_id", "status"}, False),
+    "maintenance_event_info": (COMMON, MAINTENANCE_IDS | {"event_type", "status"}, False),
+    "maintenance_event_start_timestamp_seconds": (COMMON, MAINTENANCE_IDS, False),
+    "maintenance_event_end_timestamp_seconds": (COMMON, MAINTENANCE_IDS, False),
+    "gateway_attachment_state_change_error_info": ({"aws_account_id"}, {"direct_connect_gateway_id",
+                                                    "virtual_interface_id", "error"}, False),
+    "gateway_association_state_change_error_info": ({"aws_account_id"}, {"direct_connect_gateway_id",
+                                                     "association_id", "associated_gateway_id",
+                                                     "associated_gateway_type", "error"}, False),
+})
 PREFIX = "aws_directconnect_"
 
 
