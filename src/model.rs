@@ -305,6 +305,15 @@ impl CollectorKind {
         matches!(self, CollectorKind::Gateways | CollectorKind::Maintenance)
     }
 
+    /// The region whose endpoint a collector always calls, whatever the target's regions:
+    /// AWS Health (`maintenance`) answers on one global endpoint, us-east-1.
+    pub fn fixed_region(self) -> Option<&'static str> {
+        match self {
+            CollectorKind::Maintenance => Some("us-east-1"),
+            _ => None,
+        }
+    }
+
     /// True for collectors that work from the inventory the core collectors published
     /// (e.g. routes of the VIFs seen), and wait for it.
     pub fn needs_inventory(self) -> bool {

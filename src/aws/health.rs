@@ -9,12 +9,10 @@ use aws_sdk_health::types::{EntityFilter, EventFilter, EventStatusCode, EventTyp
 
 use super::describe::paginate;
 use super::{CallError, Session};
-use crate::model::{AffectedKind, CallResult, MaintenanceEvent};
+use crate::model::{AffectedKind, CallResult, CollectorKind, MaintenanceEvent};
 
 /// The operations this collector calls, in order.
 pub const OPERATIONS: [&str; 2] = ["DescribeEvents", "DescribeAffectedEntities"];
-/// The region whose endpoint serves the AWS Health API (global, single endpoint).
-pub const HEALTH_REGION: &str = "us-east-1";
 /// The Health service code of Direct Connect.
 const SERVICE: &str = "DIRECTCONNECT";
 /// Page size asked of both operations (their maximum).
@@ -39,7 +37,10 @@ pub async fn collect_maintenance(
     session: &Session,
     deadline: Instant,
 ) -> Result<Vec<MaintenanceEvent>, CallError> {
-    let client = session.health_client(HEALTH_REGION);
+    let region = CollectorKind::Maintenance
+        .fixed_region()
+        .unwrap_or("us-east-1");
+    let client = session.health_client(region);
     let c = &client;
     let [describe_events, describe_entities] = OPERATIONS;
     let filter = EventFilter::builder()

@@ -194,10 +194,15 @@ impl Plan {
                 ));
             }
             for job in mine().filter(|j| j.kind.is_global()) {
+                let via = match job.kind.fixed_region() {
+                    Some(endpoint) => {
+                        format!("the {endpoint} endpoint (counted under {})", job.region)
+                    }
+                    None => job.region.to_string(),
+                };
                 out.push_str(&format!(
-                    "    once per account (global): {} via {}\n",
+                    "    once per account (global): {} via {via}\n",
                     job.kind.name(),
-                    job.region
                 ));
             }
         }

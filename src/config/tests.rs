@@ -181,3 +181,41 @@ fn external_id_without_role_is_an_error() {
         .to_string();
     assert!(err.contains("targets[0].external_id"), "{err}");
 }
+
+#[test]
+fn failover_tests_run_per_region_and_maintenance_once_per_account_through_us_east_1() {
+    let file = parse_str(
+        "failover_tests_interval: 10m\nmaintenance_interval: 1h\n\
+         collectors: [virtual_interfaces, failover_tests, maintenance]\n",
+    )
+    .unwrap();
+    let plan = build_plan(
+        &cli(&["--aws.region", "eu-west-1", "--aws.region", "us-west-2"]),
+        Some(&file),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        plan.interval_of(CollectorKind::FailoverTests),
+        Duration::from_secs(600)
+    );
+    assert_eq!(
+        plan.interval_of(CollectorKind::Maintenance),
+        Duration::from_secs(3600)
+    );
+    let jobs = plan.jobs();
+    let count = |k| jobs.iter().filter(|j| j.kind == k).count();
+    assert_eq!(count(CollectorKind::FailoverTests), 2, "one per region");
+    assert_eq!(count(CollectorKind::Maintenance), 1, "AWS Health is global");
+    let text = plan.describe();
+    assert!(
+        text.contains("maintenance via the us-east-1 endpoint (counted under eu-west-1)"),
+        "{text}"
+    );
+    let budget = plan.describe_budget(crate::config::FleetSize::EXAMPLE);
+    assert!(
+        budget.contains("ListVirtualInterfaceTestHistory"),
+        "{budget}"
+    );
+    assert!(budget.contains("DescribeAffectedEntities"), "{budget}");
+}
