@@ -314,6 +314,81 @@ async fn the_binary_honours_aws_endpoint_url_logs_no_secrets_and_stops_on_sigter
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_support_plan_the_maintenance_collector_logs_one_line_and_does_not_retry() {
+    let sim = start_simulator(fleet()).await;
+    let endpoint = sim.endpoint_url();
+    let config = temp_file(
+        "maintenance.yml",
+        "collectors: [virtual_interfaces, connections, lags, gateways, maintenance]\n\
+         maintenance_interval: 200ms\n",
+    );
+    let config = config.display().to_string();
+    // Account 222222222222 has a basic support plan in the fixture: no AWS Health API.
+    let mut exporter = Running::start(
+        &[
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--aws.region",
+            "us-east-1",
+            "--collector.interval",
+            "1s",
+            "--config.file",
+            &config,
+        ],
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", "AKIA222222222222TEST"),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    );
+    let base = exporter.listen_address();
+    wait_ready_at(&base).await;
+    let failed = eventually(Duration::from_secs(20), "maintenance failed", || {
+        let base = base.clone();
+        async move {
+            let body = scrape_url(&base).await;
+            body.lines()
+                .any(|l| {
+                    l.starts_with("aws_directconnect_collector_success{")
+                        && l.contains("collector=\"maintenance\"")
+                        && l.ends_with(" 0")
+                })
+                .then_some(body)
+        }
+    })
+    .await;
+    // Ten intervals of 200 ms later, still the one attempt.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let body = scrape_url(&base).await;
+    let attempts: Vec<&str> = body
+        .lines()
+        .filter(|l| {
+            l.starts_with("aws_directconnect_api_requests_total{")
+                && l.contains("operation=\"DescribeEvents\"")
+                && l.contains("result=\"client_error\"")
+        })
+        .collect();
+    assert_eq!(attempts.len(), 1, "{failed}");
+    assert!(attempts[0].ends_with(" 1"), "{attempts:?}");
+    let (code, log) = exporter.terminate();
+    assert_eq!(code, Some(0), "{log}");
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("SubscriptionRequiredException"))
+        .collect();
+    assert_eq!(lines.len(), 1, "one clear line: {lines:#?}");
+    assert!(lines[0].contains("level=warn"), "{}", lines[0]);
+    assert!(lines[0].contains("collector=maintenance"), "{}", lines[0]);
+    assert!(
+        lines[0].contains("Business"),
+        "names the support plan: {}",
+        lines[0]
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_mode_serves_a_moving_fleet_with_no_aws_account() {
     let mut demo = Running::start(
         &[
