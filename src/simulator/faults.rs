@@ -52,8 +52,12 @@ impl FaultKind {
                 r#"{"virtualInterfaces":[{"virtualInterfaceId":"dxvif-tr"#,
             )),
             (Malformed, Sts) => Some(Outcome::Truncated("<AssumeRoleResponse><AssumeRoleRes")),
+            // A CBOR text string head announcing 32 bytes, then fewer.
+            (Malformed, CloudWatch) => Some(Outcome::Truncated("x MetricDataResults")),
             (Throttle, DirectConnect) => error(400, "ThrottlingException", "Rate exceeded".into()),
             (Throttle, Sts) => error(400, "Throttling", "Rate exceeded".into()),
+            // CloudWatch answers with its query-protocol codes (see `protocol/cbor.rs`).
+            (Throttle, CloudWatch) => error(400, "Throttling", "Rate exceeded".into()),
             (ServerError, DirectConnect) => error(
                 500,
                 "DirectConnectServerException",
@@ -62,6 +66,11 @@ impl FaultKind {
             (ServerError, Sts) => {
                 error(500, "InternalFailure", "Simulated internal failure".into())
             }
+            (ServerError, CloudWatch) => error(
+                500,
+                "InternalServiceError",
+                "Simulated internal failure".into(),
+            ),
             (AccessDenied, DirectConnect) => error(
                 403,
                 "AccessDeniedException",
@@ -71,6 +80,11 @@ impl FaultKind {
                 403,
                 "AccessDenied",
                 format!("Access denied (simulated) for sts:{operation}"),
+            ),
+            (AccessDenied, CloudWatch) => error(
+                403,
+                "AccessDenied",
+                format!("User is not authorized to perform: cloudwatch:{operation}"),
             ),
         }
     }
@@ -382,6 +396,9 @@ mod tests {
             (ServerError, Sts, (500, "InternalFailure")),
             (AccessDenied, DirectConnect, (403, "AccessDeniedException")),
             (AccessDenied, Sts, (403, "AccessDenied")),
+            (Throttle, CloudWatch, (400, "Throttling")),
+            (ServerError, CloudWatch, (500, "InternalServiceError")),
+            (AccessDenied, CloudWatch, (403, "AccessDenied")),
         ] {
             match kind.outcome(service, "Op") {
                 Some(Outcome::Error(e)) => assert_eq!((e.status, e.code), expected),

@@ -1,11 +1,12 @@
 //! The Direct Connect + STS API simulator: its public API, and the map of its modules.
 //!
-//! One loopback port serves three things:
+//! One loopback port serves four things:
 //! - Direct Connect over AWS JSON 1.1 (`POST /`, `X-Amz-Target: OvertureService.<Op>`),
 //!   accepting SigV4-signed requests from the real SDK without verifying signatures; the
 //!   account is the first run of 12 digits in the access key id, the region comes from
 //!   the credential scope, and state is kept per account and region;
 //! - STS `GetCallerIdentity` / `AssumeRole` (query protocol, XML answers);
+//! - services on Smithy RPC v2 CBOR (`POST /service/<Service>/operation/<Op>`): CloudWatch;
 //! - the control endpoint under `/_sim/` (its endpoints are listed in `control.rs`).
 //!
 //! [`Limits`] bound what a slow, hostile or runaway client can make it hold: open

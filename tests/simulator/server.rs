@@ -1,6 +1,6 @@
 //! The HTTP server: unknown operations, bad and oversized bodies, silent clients, start-up and shutdown.
 
-use directconnect_exporter::simulator::{Scenario, Simulator};
+use directconnect_exporter::simulator::{Scenario, Simulator, SimulatorHandle};
 use reqwest::Method;
 use serde_json::Value;
 
@@ -40,6 +40,77 @@ async fn malformed_json_is_a_serialization_exception() {
     );
     let body: Value = bounded(resp.json()).await.unwrap();
     assert_eq!(body["__type"], "SerializationException");
+}
+
+/// A Smithy RPC v2 CBOR request to `path` with `body`, with or without the protocol header.
+async fn cbor_post(
+    h: &SimulatorHandle,
+    path: &str,
+    protocol: bool,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut req = reqwest::Client::new()
+        .post(format!("{}{path}", h.endpoint_url()))
+        .header("content-type", "application/cbor")
+        .body(body);
+    if protocol {
+        req = req.header("smithy-protocol", "rpc-v2-cbor");
+    }
+    bounded(req.send()).await.unwrap()
+}
+
+/// The body, header and status of a CBOR error answer, checked for the protocol's shape.
+async fn cbor_error(resp: reqwest::Response) -> (u16, Option<String>, Vec<u8>) {
+    let status = resp.status().as_u16();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    assert_eq!(header("smithy-protocol").as_deref(), Some("rpc-v2-cbor"));
+    assert_eq!(header("content-type").as_deref(), Some("application/cbor"));
+    let query_error = header("x-amzn-query-error");
+    let body = bounded(resp.bytes()).await.unwrap().to_vec();
+    (status, query_error, body)
+}
+
+#[tokio::test]
+async fn a_cbor_service_the_simulator_does_not_know_gets_a_404_in_the_cbor_shape() {
+    let h = start_simulator(Scenario::demo()).await;
+    let resp = cbor_post(&h, "/service/NoSuchService/operation/Op", true, vec![0xa0]).await;
+    let (status, query_error, body) = cbor_error(resp).await;
+    assert_eq!((status, query_error), (404, None));
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("__type") && text.contains("#UnknownOperationException"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_cbor_request_without_the_protocol_header_or_with_a_bad_body_is_a_serialization_error() {
+    let h = start_simulator(Scenario::demo()).await;
+    let path = "/service/GraniteServiceVersion20100801/operation/GetMetricData";
+    for (protocol, body) in [
+        (false, vec![0xa0]),
+        (true, vec![0xa1, 0x01]),
+        (true, vec![0x80]),
+    ] {
+        let (status, query_error, body) =
+            cbor_error(cbor_post(&h, path, protocol, body).await).await;
+        assert_eq!(status, 400);
+        // CloudWatch is query compatible: the code is also in x-amzn-query-error.
+        assert_eq!(
+            query_error.as_deref(),
+            Some("SerializationException;Sender")
+        );
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("com.amazonaws.cloudwatch#SerializationException"),
+            "{text}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -66,7 +66,7 @@ pub(super) fn method_not_allowed(method: &Method, path: &str, request_id: &str) 
         405,
         "UnknownOperationException",
         format!(
-            "{method} {path}: the simulator answers POST / (AWS JSON 1.1 or STS query) and /_sim/"
+            "{method} {path}: the simulator answers POST / (AWS JSON 1.1 or STS query), POST /service/<Service>/operation/<Operation> (Smithy RPC v2 CBOR) and /_sim/"
         ),
     );
     let mut reply = reply(Outcome::Error(err), request_id);

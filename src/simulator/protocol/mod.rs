@@ -5,16 +5,21 @@
 //! - Direct Connect over AWS JSON 1.1 (`json.rs`): `POST /` with
 //!   `X-Amz-Target: OvertureService.<Operation>`, operations in [`direct_connect`];
 //! - STS over the AWS query protocol (`query.rs`): `POST /` with a form body naming the
-//!   `Action`, XML answers, actions in [`sts`].
+//!   `Action`, XML answers, actions in [`sts`];
+//! - Smithy RPC v2 CBOR (`cbor.rs`): `POST /service/<Service>/operation/<Operation>`,
+//!   for the services [`Service::from_smithy_name`] knows, each with its own table
+//!   (CloudWatch: [`cloudwatch`]).
 //!
 //! A new Direct Connect operation is one line in [`direct_connect`] and its handler in
-//! `state/`. A new wire protocol (e.g. Smithy RPC v2 CBOR at
-//! `POST /service/<Service>/operation/<Operation>`, for CloudWatch `GetMetricData` and
-//! AWS Health) is a codec module beside `json.rs`, a [`Service`] per API it carries, a
-//! branch in [`answer`] that routes by path, and a table like [`direct_connect`] per
-//! service; [`crate::simulator::faults`] gives each new service its error answers.
+//! `state/`. A new service over CBOR (e.g. AWS Health, `AWSHealth_20160804`) is a
+//! [`Service`] variant, its Smithy shape name in [`Service::from_smithy_name`], its
+//! namespace and query compatibility beside it, a table like [`cloudwatch`] that
+//! [`cbor_operation`] dispatches to, and its error answers in
+//! [`crate::simulator::faults`]. A new wire protocol is a codec module beside `json.rs`
+//! and a branch in [`answer`] that recognises its requests.
 
 mod caller;
+pub(crate) mod cbor;
 mod json;
 mod query;
 
@@ -37,6 +42,33 @@ pub(crate) enum Service {
     DirectConnect,
     /// STS, over the AWS query protocol.
     Sts,
+    /// CloudWatch (`GraniteServiceVersion20100801`), over Smithy RPC v2 CBOR.
+    CloudWatch,
+}
+
+impl Service {
+    /// The service a Smithy RPC v2 CBOR route names by its service shape name.
+    pub(crate) fn from_smithy_name(name: &str) -> Option<Service> {
+        match name {
+            "GraniteServiceVersion20100801" => Some(Service::CloudWatch),
+            _ => None,
+        }
+    }
+
+    /// The Smithy namespace of the service's shapes: the prefix of `__type` in CBOR errors.
+    pub(crate) fn smithy_namespace(self) -> &'static str {
+        match self {
+            Service::DirectConnect => "com.amazonaws.directconnect",
+            Service::Sts => "com.amazonaws.sts",
+            Service::CloudWatch => "com.amazonaws.cloudwatch",
+        }
+    }
+
+    /// Whether the service was an AWS query service and so, over CBOR, also names its
+    /// errors' query codes in `x-amzn-query-error` (the `awsQueryCompatible` trait).
+    pub(crate) fn query_compatible(self) -> bool {
+        matches!(self, Service::CloudWatch)
+    }
 }
 
 /// One API call as faults and the request log see it.
@@ -183,6 +215,18 @@ pub(crate) async fn answer(
     }
     let header = |name: &str| head.headers.get(name).and_then(|v| v.to_str().ok());
     let caller = Caller::from_authorization(header(AUTHORIZATION.as_str()));
+    if let Some((service, operation)) = cbor::route(head.uri.path()) {
+        let protocol = header(cbor::PROTOCOL_HEADER);
+        return answer_cbor(
+            state,
+            (service, operation),
+            protocol,
+            body,
+            &caller,
+            request_id,
+        )
+        .await;
+    }
     if let Some(target) = header(json::TARGET_HEADER) {
         let call = Call {
             service: Service::DirectConnect,
@@ -211,6 +255,46 @@ pub(crate) async fn answer(
     let err = ApiError::unknown_operation("(missing X-Amz-Target header and STS Action)");
     state::lock(state).record("unknown", &caller, err.status, Some(err.code));
     json::reply(Outcome::Error(err), request_id)
+}
+
+/// Answers a Smithy RPC v2 CBOR request to `operation` of the service shape `service`,
+/// whose `smithy-protocol` header is `protocol`.
+async fn answer_cbor(
+    state: &Mutex<State>,
+    (service, operation): (&str, &str),
+    protocol: Option<&str>,
+    body: &[u8],
+    caller: &Caller,
+    request_id: &str,
+) -> Reply {
+    let Some(known) = Service::from_smithy_name(service) else {
+        let err = ApiError::new(
+            404,
+            "UnknownOperationException",
+            format!("The simulator does not serve service {service:?} over CBOR"),
+        );
+        state::lock(state).record(operation, caller, err.status, Some(err.code));
+        return cbor::reply(None, Outcome::Error(err), request_id);
+    };
+    let call = Call {
+        service: known,
+        operation,
+        caller,
+    };
+    let outcome = run(state, call, |st| {
+        if protocol != Some(cbor::PROTOCOL) {
+            return Outcome::Error(ApiError::serialization(format!(
+                "missing header {}: {}",
+                cbor::PROTOCOL_HEADER,
+                cbor::PROTOCOL
+            )));
+        }
+        cbor::input(body)
+            .and_then(|input| cbor_operation(st, known, caller, operation, &input))
+            .into()
+    })
+    .await;
+    cbor::reply(Some(known), outcome, request_id)
 }
 
 /// The path of every API call: due changes applied and faults taken, the operation run
@@ -266,6 +350,25 @@ fn direct_connect(st: &mut State, caller: &Caller, operation: &str, input: &Valu
         "DeleteVirtualInterface" => st.delete_vif(caller, input),
         other => Err(ApiError::unknown_operation(other)),
     }
+}
+
+/// Every operation the simulator answers over CBOR, by service.
+fn cbor_operation(
+    st: &mut State,
+    service: Service,
+    caller: &Caller,
+    operation: &str,
+    input: &Value,
+) -> OpResult {
+    match service {
+        Service::CloudWatch => cloudwatch(st, caller, operation, input),
+        Service::DirectConnect | Service::Sts => Err(ApiError::unknown_operation(operation)),
+    }
+}
+
+/// Every CloudWatch operation the simulator answers, by name (none yet).
+fn cloudwatch(_st: &mut State, _caller: &Caller, operation: &str, _input: &Value) -> OpResult {
+    Err(ApiError::unknown_operation(operation))
 }
 
 /// Every STS action the simulator answers, by name.
