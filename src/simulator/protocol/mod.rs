@@ -366,9 +366,12 @@ fn cbor_operation(
     }
 }
 
-/// Every CloudWatch operation the simulator answers, by name (none yet).
-fn cloudwatch(_st: &mut State, _caller: &Caller, operation: &str, _input: &Value) -> OpResult {
-    Err(ApiError::unknown_operation(operation))
+/// Every CloudWatch operation the simulator answers, by name.
+fn cloudwatch(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> OpResult {
+    match operation {
+        "GetMetricData" => st.get_metric_data(caller, input),
+        other => Err(ApiError::unknown_operation(other)),
+    }
 }
 
 /// Every STS action the simulator answers, by name.

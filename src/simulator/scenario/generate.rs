@@ -168,6 +168,7 @@ impl TimelineEvent {
             lag: None,
             fault: None,
             routes: None,
+            optics: None,
         }
     }
 }

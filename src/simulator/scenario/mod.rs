@@ -26,6 +26,11 @@
 //!       us-east-1:
 //!         connections:
 //!           - {id: dxcon-aaaa0001, name: nyc-1, location: EqDC2, bandwidth: 10Gbps}
+//!           - id: dxcon-aaaa0004
+//!             name: nyc-100g
+//!             location: EqDC2
+//!             bandwidth: 100Gbps           # 4 optical lanes in CloudWatch (1 below 100G)
+//!             optics: {tx_dbm: 1.1, rx_dbm: -3.0}   # every lane; healthy defaults when unset
 //!         lags:
 //!           - id: dxlag-aaaa0001
 //!             name: lag-1
@@ -44,6 +49,7 @@
 //!             asn: 4200000000              # 4-byte ASNs are sent as asn 0 + asnLong
 //!             gateway: 5f294f92-bafb-4011-916d-9b0bec0bd6ab   # attachment is derived
 //!             tags: {Name: prod-vpc, env: prod}
+//!             traffic_bps: 2.5e9           # CloudWatch egress while up (ingress 60 %)
 //!             peers:
 //!               - {family: ipv4, status: up}
 //!               - {family: ipv6, status: up, state: available}
@@ -54,6 +60,7 @@
 //!   - {at: 3m, virtual_interface: {id: dxvif-aaaa0001, state: down}}
 //!   - {at: 3m, connection: {id: dxcon-aaaa0001, state: down}}
 //!   - {at: 3m, lag: {id: dxlag-aaaa0001, state: down}}
+//!   - {at: 4m, optics: {connection_id: dxcon-aaaa0004, rx_dbm: -12.5}}
 //!   - {at: 10m, fault: {kind: throttle, for: 30s, operation: DescribeVirtualInterfaces, account: "111111111111", region: us-east-1}}
 //! ```
 //!
@@ -76,8 +83,9 @@ use std::path::Path;
 pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, FaultWindow, Flap,
-    FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, PeerEvent, PeerSpec, PerFamily, RegionSpec,
-    RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
+    FlapEvent, GatewaySpec, LagSpec, MacSecKeySpec, Optics, OpticsEvent, PeerEvent, PeerSpec,
+    PerFamily, RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent,
+    VifRoutes, VifSpec,
 };
 pub(crate) use validate::Invalid;
 use validate::Validator;
@@ -381,6 +389,14 @@ mod tests {
         }));
         assert!(s.timeline.iter().any(|e| e.flap.is_some()));
         assert!(s.timeline.iter().any(|e| e.virtual_interface.is_some()));
+        // CloudWatch: optics that degrade below the 10G band, a 100G port (four lanes).
+        assert!(s.timeline.iter().any(|e| {
+            e.optics
+                .as_ref()
+                .and_then(|o| o.rx_dbm)
+                .is_some_and(|rx| rx < -14.4)
+        }));
+        assert!(conns.iter().any(|c| c.bandwidth == "100Gbps"));
     }
 
     #[test]
@@ -416,8 +432,8 @@ mod tests {
             .collect();
         assert!(yaml.contains("timeline:"), "{yaml}");
         let s = Scenario::from_yaml(&yaml, "docs").unwrap();
-        assert_eq!(s.timeline.len(), 7);
-        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
+        assert_eq!(s.timeline.len(), 8);
+        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 4);
     }
 
     #[test]

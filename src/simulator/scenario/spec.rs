@@ -110,12 +110,25 @@ pub struct ConnectionSpec {
     /// Rate limiters the port allows (`rateLimiterStatus.maxAllowed`); in use is the
     /// number of VIFs on it with a `rate_limit`.
     pub rate_limiters: Option<u32>,
+    /// Light levels CloudWatch reports for every optical lane; healthy values for the
+    /// port speed when unset.
+    pub optics: Optics,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
     pub owner_account: String,
     /// Region (filled from the region key).
     pub region: String,
+}
+
+/// A port's light levels, in dBm (`ConnectionLightLevelTx/Rx` in CloudWatch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Optics {
+    /// Transmit level of every lane; unset: a healthy level for the port speed.
+    pub tx_dbm: Option<f64>,
+    /// Receive level of every lane; unset: a healthy level for the port speed.
+    pub rx_dbm: Option<f64>,
 }
 
 impl Default for ConnectionSpec {
@@ -141,6 +154,7 @@ impl Default for ConnectionSpec {
             mac_sec_keys: Vec::new(),
             prefix_pool_size: PerFamily::default(),
             rate_limiters: None,
+            optics: Optics::default(),
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -343,6 +357,10 @@ pub struct VifSpec {
     pub prefix_pool_allocated: PerFamily,
     /// `rateLimit`, e.g. `500Mbps`.
     pub rate_limit: Option<String>,
+    /// Egress traffic in bits per second while the VIF carries traffic (ingress is 60 %
+    /// of it; both wave by ±15 % over an hour in CloudWatch); unset: a share of the port
+    /// speed derived from the id.
+    pub traffic_bps: Option<f64>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
@@ -378,6 +396,7 @@ impl Default for VifSpec {
             routes: VifRoutes::default(),
             prefix_pool_allocated: PerFamily::default(),
             rate_limit: None,
+            traffic_bps: None,
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -546,6 +565,21 @@ pub struct TimelineEvent {
     /// Set a VIF's route counts in one address family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routes: Option<RoutesEvent>,
+    /// Set a connection's light levels (e.g. degrading optics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optics: Option<OpticsEvent>,
+}
+
+/// New light levels of a connection, every lane; unset levels stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpticsEvent {
+    /// The connection (a standalone connection or a LAG member).
+    pub connection_id: String,
+    /// New transmit level, dBm.
+    pub tx_dbm: Option<f64>,
+    /// New receive level, dBm.
+    pub rx_dbm: Option<f64>,
 }
 
 /// New route counts for one address family of a VIF; unset counts stay.

@@ -325,12 +325,22 @@ impl Validator {
                 event.lag.is_some(),
                 event.fault.is_some(),
                 event.routes.is_some(),
+                event.optics.is_some(),
             ];
             if kinds.iter().filter(|set| **set).count() != 1 {
                 return Err(invalid(
                     tp,
-                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes",
+                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, optics",
                 ));
+            }
+            if let Some(o) = &event.optics {
+                let id = &o.connection_id;
+                if !id.starts_with("dxcon-") || !self.ids.contains_key(id) {
+                    return Err(invalid(
+                        format!("{tp}.optics.connection_id"),
+                        format!("unknown connection {id:?}"),
+                    ));
+                }
             }
             if let Some(r) = &event.routes {
                 if !self.vif_peers.contains_key(&r.virtual_interface_id) {

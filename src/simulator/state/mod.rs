@@ -6,10 +6,12 @@
 //! [`State::tick`] on each request, so idle simulators do no work.
 //!
 //! The operations are split by API surface: `describe.rs` (Direct Connect reads),
-//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, and `control.rs`
+//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, `cloudwatch.rs`
+//! (the `AWS/DX` series GetMetricData derives from the fleet), and `control.rs`
 //! (what the control endpoint changes); `paging.rs` and `render.rs` are the wire helpers
 //! they share, `requests.rs` the request log.
 
+mod cloudwatch;
 mod control;
 mod describe;
 mod paging;
@@ -21,10 +23,11 @@ mod vifs;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+pub use cloudwatch::{MAX_METRIC_RESULTS_PAGE, PUBLICATION_DELAY_SECONDS};
 pub(crate) use control::ControlError;
 pub use paging::MAX_PAGE;
 pub use requests::{LogEntry, REQUEST_LOG_CAPACITY};
@@ -49,13 +52,20 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 #[derive(Debug)]
 struct Clock {
     started: Instant,
+    /// Wall-clock time at start, in milliseconds since the Unix epoch (CloudWatch
+    /// timestamps are wall-clock).
+    started_epoch_ms: u64,
     offset: Duration,
 }
 
 impl Clock {
     fn new() -> Clock {
+        let epoch = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
         Clock {
             started: Instant::now(),
+            started_epoch_ms: epoch.as_millis() as u64,
             offset: Duration::ZERO,
         }
     }
@@ -63,6 +73,17 @@ impl Clock {
     /// Simulated milliseconds since start.
     fn now_ms(&self) -> u64 {
         (self.started.elapsed() + self.offset).as_millis() as u64
+    }
+
+    /// Simulated wall-clock time, in seconds since the Unix epoch.
+    fn now_epoch_seconds(&self) -> f64 {
+        (self.started_epoch_ms + self.now_ms()) as f64 / 1000.0
+    }
+
+    /// The simulated milliseconds since start of wall-clock time `epoch_seconds`; 0 for
+    /// times before the start.
+    fn sim_ms_at(&self, epoch_seconds: f64) -> u64 {
+        (epoch_seconds * 1000.0 - self.started_epoch_ms as f64).max(0.0) as u64
     }
 }
 
@@ -385,6 +406,9 @@ impl State {
         }
         if let Some(e) = event.lag {
             let _ = self.set_lag_state(&e.id, &e.state);
+        }
+        if let Some(o) = event.optics {
+            let _ = self.set_optics(&o.connection_id, o.tx_dbm, o.rx_dbm);
         }
         if let Some(r) = event.routes {
             let _ = self.set_routes(
