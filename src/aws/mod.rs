@@ -2,11 +2,13 @@
 //! its lane), account discovery, and the dispatch of each collector's calls. Submodules:
 //! the call policy, pagination, and the mapping into model types.
 
+mod cloudwatch;
 mod describe;
 mod map;
 mod policy;
 mod routes;
 
+pub use cloudwatch::{LOOKBACK as CLOUDWATCH_LOOKBACK, MAX_QUERIES as CLOUDWATCH_MAX_QUERIES};
 pub use policy::{CallError, Lane, Lanes, Priority};
 
 pub use describe::{
@@ -30,7 +32,7 @@ use crate::store::ApiStats;
 /// Account label used while the account of default credentials is not yet known.
 pub const UNKNOWN_ACCOUNT: &str = "unknown";
 
-/// The Direct Connect operations a collector calls.
+/// The API operations a collector calls (Direct Connect, or CloudWatch for `cloudwatch`).
 pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
     match kind {
         CollectorKind::VirtualInterfaces => &["DescribeVirtualInterfaces"],
@@ -42,18 +44,20 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
             "DescribeDirectConnectGatewayAssociations",
         ],
         CollectorKind::Routes => &["ListVirtualInterfaceRoutes"],
+        CollectorKind::Cloudwatch => &[cloudwatch::OPERATION],
     }
 }
 
-/// Runs one cycle of collector `kind`: every call it makes, paginated, mapped into model
-/// types. Collectors that need the inventory ([`CollectorKind::needs_inventory`]) read
-/// it from `inventory`, the latest published snapshot.
+/// Runs one cycle of collector `kind`, which runs every `interval`: every call it makes,
+/// paginated, mapped into model types. Collectors that need the inventory
+/// ([`CollectorKind::inventory`]) read it from `inventory`, the latest published snapshot.
 pub async fn collect(
     kind: CollectorKind,
     session: &Session,
     inventory: &Snapshot,
-    deadline: Instant,
+    (interval, deadline): (Duration, Instant),
 ) -> Result<CollectorData, CallError> {
+    let published = |kind| inventory.data_of(&session.account_id, &session.region, kind);
     Ok(match kind {
         CollectorKind::VirtualInterfaces => {
             CollectorData::VirtualInterfaces(collect_virtual_interfaces(session, deadline).await?)
@@ -66,15 +70,24 @@ pub async fn collect(
             CollectorData::Gateways(collect_gateways(session, deadline).await?)
         }
         CollectorKind::Routes => {
-            let vifs = match inventory.data_of(
-                &session.account_id,
-                &session.region,
-                CollectorKind::VirtualInterfaces,
-            ) {
+            let vifs = match published(CollectorKind::VirtualInterfaces) {
                 Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
                 _ => &[],
             };
             CollectorData::Routes(routes::collect_routes(session, vifs, deadline).await?)
+        }
+        CollectorKind::Cloudwatch => {
+            let vifs = match published(CollectorKind::VirtualInterfaces) {
+                Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
+                _ => &[],
+            };
+            let conns = match published(CollectorKind::Connections) {
+                Some(CollectorData::Connections(c)) => c.as_slice(),
+                _ => &[],
+            };
+            let data =
+                cloudwatch::collect_cloudwatch(session, (conns, vifs), interval, deadline).await?;
+            CollectorData::Cloudwatch(data)
         }
     })
 }
@@ -148,6 +161,7 @@ pub struct Session {
     /// The region calls go to.
     pub region: String,
     client: aws_sdk_directconnect::Client,
+    cloudwatch: aws_sdk_cloudwatch::Client,
     stats: ApiStats,
     lane: Arc<Lane>,
     priority: Priority,
@@ -156,7 +170,8 @@ pub struct Session {
 
 impl Session {
     /// A session for `account_id` in `region`, counting calls in `stats` and queueing
-    /// them on `lane` with `priority`.
+    /// them on `lane` with `priority`. Its Direct Connect and CloudWatch clients share
+    /// `config` (credentials, endpoint resolution, timeouts, no SDK retries).
     pub fn new(
         config: &aws_config::SdkConfig,
         account_id: String,
@@ -165,13 +180,18 @@ impl Session {
         (lane, priority): (Arc<Lane>, Priority),
         timeout: Duration,
     ) -> Self {
+        let region_of = || aws_config::Region::new(region.as_str().to_owned());
         let conf = aws_sdk_directconnect::config::Builder::from(config)
-            .region(aws_config::Region::new(region.as_str().to_owned()))
+            .region(region_of())
+            .build();
+        let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(config)
+            .region(region_of())
             .build();
         Session {
             account_id,
             region: region.as_str().to_owned(),
             client: aws_sdk_directconnect::Client::from_conf(conf),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
             stats,
             lane,
             priority,
@@ -182,6 +202,11 @@ impl Session {
     /// The Direct Connect client of this account and region.
     pub fn client(&self) -> &aws_sdk_directconnect::Client {
         &self.client
+    }
+
+    /// The CloudWatch client of this account and region.
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        &self.cloudwatch
     }
 
     /// Runs one API call under the policy of [`policy`]: the lane, pacing, a per-attempt

@@ -283,18 +283,15 @@ impl Worker {
             return Outcome::Duplicate { holder };
         }
         let inventory = self.shared.store.published().snapshot.clone();
-        if self.kind.needs_inventory()
-            && inventory
-                .data_of(
-                    &session.account_id,
-                    &session.region,
-                    CollectorKind::VirtualInterfaces,
-                )
+        let missing = self.kind.inventory().iter().any(|kind| {
+            inventory
+                .data_of(&session.account_id, &session.region, *kind)
                 .is_none()
-        {
+        });
+        if missing {
             return Outcome::NoInventory;
         }
-        match aws::collect(self.kind, session, &inventory, deadline).await {
+        match aws::collect(self.kind, session, &inventory, (self.interval, deadline)).await {
             Ok(data) => Outcome::Collected(data),
             Err(e) => Outcome::Failed(e),
         }

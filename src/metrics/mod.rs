@@ -6,6 +6,7 @@
 //! Adding a metric: declare a `static` [`Family`] in its domain file, list it in that
 //! file's `FAMILIES`, and write its samples in that file's `write` function.
 
+mod cloudwatch;
 mod connection;
 pub(crate) mod exporter;
 pub mod exposition;
@@ -175,6 +176,7 @@ pub fn families() -> impl Iterator<Item = &'static Family> {
         lag::FAMILIES,
         gateway::FAMILIES,
         routes::FAMILIES,
+        cloudwatch::FAMILIES,
         exporter::FAMILIES,
     ]
     .into_iter()
@@ -388,6 +390,7 @@ pub fn write_collector(c: &CollectorSnapshot, out: &mut Samples<'_>) {
         Some(CollectorData::Lags(lags)) => lag::write(&c.key, lags, out),
         Some(CollectorData::Gateways(g)) => gateway::write(&c.key, g, out),
         Some(CollectorData::Routes(r)) => routes::write(&c.key, r, out),
+        Some(CollectorData::Cloudwatch(d)) => cloudwatch::write(&c.key, d, out),
     }
 }
 

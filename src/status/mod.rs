@@ -505,7 +505,7 @@ impl Status {
                         });
                     }
                 }
-                Some(CollectorData::Routes(_)) | None => {}
+                Some(CollectorData::Routes(_) | CollectorData::Cloudwatch(_)) | None => {}
             }
         }
         let redundancy = redundancy::gateway_paths(
