@@ -274,6 +274,8 @@ def cmd_same_container(*rendered: str) -> None:
 
 
 READ_ACTION = re.compile(r"^directconnect:(Describe|Get)[A-Za-z]+$")
+# Read actions of other services, each needed by one collector (cloudwatch: GetMetricData).
+OTHER_READ_ACTIONS = {"cloudwatch:GetMetricData"}
 
 
 def cmd_iam(directory: str) -> None:
@@ -329,8 +331,8 @@ def cmd_iam(directory: str) -> None:
                     res = [res] if isinstance(res, str) else res or []
                     if not res or any("*" in r or not r.startswith("arn:aws") for r in res):
                         fail(f"{where}: sts:AssumeRole must name role ARNs, not {res}")
-                elif a != "sts:GetCallerIdentity" and not READ_ACTION.match(a):
-                    fail(f"{where}: {a!r} is not a Direct Connect read action or sts:GetCallerIdentity")
+                elif a != "sts:GetCallerIdentity" and a not in OTHER_READ_ACTIONS and not READ_ACTION.match(a):
+                    fail(f"{where}: {a!r} is not a read action a collector makes or sts:GetCallerIdentity")
     read = d / "iam-policy-directconnect-read.json"
     if read.exists():
         acts = set()
@@ -344,6 +346,7 @@ def cmd_iam(directory: str) -> None:
             "directconnect:DescribeDirectConnectGateways",
             "directconnect:DescribeDirectConnectGatewayAttachments",
             "directconnect:DescribeDirectConnectGatewayAssociations",
+            "cloudwatch:GetMetricData",
             "sts:GetCallerIdentity",
         }
         if acts != want:
