@@ -780,12 +780,173 @@ def overview_gateways_and_redundancy() -> Section:
     ])
 
 
+# --------------------------------------------------------------------------- capacity and headroom
+
+# AWS limits and the thresholds of the capacity alerts (alerts/src/directconnect.rules.yml):
+# the panels colour where the alerts fire.
+GATEWAY_PREFIX_ALLOCATION_LIMIT = 10_000
+ROUTE_LIMIT_WARNING = 0.8
+ROUTE_LIMIT_CRITICAL = 0.95
+GATEWAY_ALLOCATIONS_WARNING = 0.9
+
+SESSION_KEY = "aws_account_id, aws_region, virtual_interface_id, address_family"
+SESSION_LEGEND = "{{aws_account_id}} {{aws_region}} {{virtual_interface_id}} {{address_family}}"
+PORT_KEY = "aws_account_id, aws_region, kind, port"
+ACCEPTED = 'direction="accepted"'
+
+
+def paren(expr: str) -> str:
+    return f"(\n{indent(expr, 2)}\n)"
+
+
+def route_limit_used(scope: str) -> str:
+    """Accepted routes over bgp_route_limit, one series per VIF and address family (the ratio
+    over which AWS puts the session to idle at 1)."""
+    return (f"{metric('bgp_routes', scope, ACCEPTED)}\n"
+            f"/ ignoring (direction)\n"
+            f"{metric('bgp_route_limit', scope)}")
+
+
+def route_limit_thresholds():
+    """Green, orange from the warning, red from the critical of DirectConnectBgpAcceptedRoutesNearLimit."""
+    return thresholds(("green", None), ("orange", ROUTE_LIMIT_WARNING), ("red", ROUTE_LIMIT_CRITICAL))
+
+
+def per_session(expr: str, scope: str) -> str:
+    """expr reduced to one series per BGP session (VIF × address family), with the VIF's name
+    and connection (for the link to the VIF dashboard)."""
+    return (
+        f"max by ({SESSION_KEY}) (\n{indent(expr, 2)}\n)\n"
+        f"* on ({VIF_KEY}) group_left (virtual_interface_name, connection_id)\n"
+        f"  max by ({VIF_KEY}, virtual_interface_name, connection_id) ({metric('virtual_interface_info', scope)})"
+    )
+
+
+def per_port(name: str, scope: str, by: str = "") -> str:
+    """`connection_<name>` and `lag_<name>` as one series per port: label `kind` (connection or
+    LAG) and `port` (its id), plus `by`; so that one table holds connections and LAGs."""
+    keys = f"{PORT_KEY}, {by}" if by else PORT_KEY
+    parts = []
+    for kind, id_label in (("connection", "connection_id"), ("lag", "lag_id")):
+        relabelled = (f'label_replace(\n  label_replace({metric(f"{kind}_{name}", scope)}, "port", "$1", '
+                      f'"{id_label}", "(.+)"),\n  "kind", "{kind}", "", ""\n)')
+        parts.append(f"max by ({keys}) (\n{indent(relabelled, 2)}\n)")
+    return "\nor\n".join(parts)
+
+
+def overview_capacity() -> Section:
+    used = per_session(route_limit_used(FLEET), FLEET)
+
+    def session_count(direction: str) -> str:
+        return per_session(metric("bgp_routes", FLEET, f'direction="{direction}"'), FLEET)
+
+    pool_size = per_port("prefix_pool_size", FLEET, "address_family")
+    pool_unallocated = per_port("prefix_pool_unallocated", FLEET, "address_family")
+    pool_allocated = f"1 - {paren(pool_unallocated)}\n/ on ({PORT_KEY}, address_family)\n{paren(paren(pool_size) + ' > 0')}"
+    limiters_max = per_port("rate_limiters_max", FLEET)
+    limiters_in_use = per_port("rate_limiters_in_use", FLEET)
+    allocations = with_gateway_name(
+        f"max by (direct_connect_gateway_id) ({metric('gateway_prefix_pool_allocations', FLEET_GATEWAYS)})")
+    port_columns = [
+        Column("aws_account_id", "Account"),
+        Column("aws_region", "Region"),
+        Column("kind", "Kind"),
+        Column("port", "Connection or LAG"),
+    ]
+    return Section("Capacity and headroom", [
+        table_panel(
+            "BGP sessions: accepted routes vs limit",
+            "Per BGP session (VIF × address family): routes accepted from the customer, routes AWS advertises, the "
+            "limit (the VIF's prefix pool allocation, else 100 on private and transit VIFs, 1,000 on public ones) and "
+            "the share used. Past 100% AWS puts the session to idle; orange from 80%, red from 95% (the "
+            "DirectConnectBgpAcceptedRoutesNearLimit alert). Needs the opt-in routes collector. Click a VIF id for "
+            "its detail dashboard.",
+            [query(used, "A", instant=True, table_format=True),
+             query(session_count("accepted"), "B", instant=True, table_format=True),
+             query(session_count("advertised"), "C", instant=True, table_format=True),
+             query(per_session(metric("bgp_route_limit", FLEET), FLEET), "D", instant=True, table_format=True)],
+            columns=[
+                Column("aws_account_id", "Account"),
+                Column("aws_region", "Region"),
+                Column("virtual_interface_id", "VIF", data_link=vif_detail_link()),
+                Column("virtual_interface_name", "VIF name"),
+                Column("connection_id", "Connection"),
+                Column("address_family", "Address family"),
+                Column("Value #B", "Accepted"),
+                Column("Value #C", "Advertised"),
+                Column("Value #D", "Limit"),
+                Column("Value #A", "Limit used", unit="percentunit", thresholds_config=route_limit_thresholds(),
+                       colored_background=True),
+            ],
+            merge=True,
+            sort_by=("Limit used", True),
+        ).span(24).height(9),
+        time_series_panel(
+            "Accepted routes / limit",
+            "Share of its limit each BGP session accepts, over time; the dashed lines are the alert thresholds (80% "
+            "warning, 95% critical). A line climbing towards 100% is a session about to go idle.",
+            [query(route_limit_used(FLEET), legend=SESSION_LEGEND)], unit="percentunit", min_value=0)
+        .thresholds(route_limit_thresholds())
+        .thresholds_style(common_builders.GraphThresholdsStyleConfig().mode(common.GraphThresholdsStyleMode.DASHED))
+        .span(16).height(8),
+        bar_gauge_panel(
+            f"Gateway prefix allocations (AWS limit {GATEWAY_PREFIX_ALLOCATION_LIMIT:,})",
+            "Inbound route prefixes allocated to the VIFs of each Direct Connect gateway (IPv4 and IPv6 together, "
+            f"totalPrefixPoolAllocations) against the AWS limit of {GATEWAY_PREFIX_ALLOCATION_LIMIT:,} per gateway; "
+            "orange from 90% (the DirectConnectGatewayPrefixAllocationsNearLimit alert).",
+            [query(allocations, legend="{{direct_connect_gateway_name}} {{direct_connect_gateway_id}}", instant=True)],
+            thresholds_config=thresholds(
+                ("green", None), ("orange", GATEWAY_ALLOCATIONS_WARNING * GATEWAY_PREFIX_ALLOCATION_LIMIT),
+                ("red", GATEWAY_PREFIX_ALLOCATION_LIMIT)))
+        .max(GATEWAY_PREFIX_ALLOCATION_LIMIT).span(8).height(8),
+        table_panel(
+            "Prefix pools",
+            "Per connection and LAG and address family: the prefix pool (prefixPoolSize) from which its VIFs' route "
+            "limits are allocated, what is left, and the share allocated. At 100% no VIF on it can get a higher "
+            "limit (the DirectConnectPrefixPoolExhausted alert). Ports for which AWS reports no pool (hosted "
+            "connections) are not listed.",
+            [query(pool_size, "A", instant=True, table_format=True),
+             query(pool_unallocated, "B", instant=True, table_format=True),
+             query(pool_allocated, "C", instant=True, table_format=True)],
+            columns=port_columns + [
+                Column("address_family", "Address family"),
+                Column("Value #A", "Pool size"),
+                Column("Value #B", "Unallocated"),
+                Column("Value #C", "Allocated", unit="percentunit",
+                       thresholds_config=thresholds(("green", None), ("orange", 0.9), ("red", 1)),
+                       colored_background=True),
+            ],
+            merge=True,
+            sort_by=("Allocated", True),
+        ).span(14).height(8),
+        table_panel(
+            "Rate limiters",
+            "Per connection and LAG: rate limiters the port allows (rateLimiterStatus.maxAllowed) and those in use by "
+            "rate-limited VIFs. When all are in use no further VIF on it can get a rate limit (the "
+            "DirectConnectRateLimitersExhausted alert, info).",
+            [query(limiters_max, "A", instant=True, table_format=True),
+             query(limiters_in_use, "B", instant=True, table_format=True),
+             query(f"{paren(limiters_in_use)}\n/ on ({PORT_KEY})\n{paren(paren(limiters_max) + ' > 0')}", "C",
+                   instant=True, table_format=True)],
+            columns=port_columns + [
+                Column("Value #A", "Rate limiters"),
+                Column("Value #B", "In use"),
+                Column("Value #C", "Share in use", unit="percentunit",
+                       thresholds_config=thresholds(("green", None), ("orange", 1)), colored_background=True),
+            ],
+            merge=True,
+            sort_by=("Share in use", True),
+        ).span(10).height(8),
+    ])
+
+
 def overview() -> dashboard_models.Dashboard:
     vif_info = f"{METRIC_PREFIX}virtual_interface_info"
     return build_dashboard(
         OVERVIEW,
         "AWS Direct Connect fleet: virtual interfaces, BGP peers, connections, LAGs, gateways and redundancy, "
-        "from directconnect-exporter.",
+        "capacity and headroom (route limits, prefix pools, gateway allocations, rate limiters), from "
+        "directconnect-exporter.",
         variables=[
             label_variable("account", "Account", f"label_values({vif_info}, aws_account_id)",
                            multi=True, include_all=True, all_value=".*"),
@@ -797,6 +958,7 @@ def overview() -> dashboard_models.Dashboard:
             overview_vifs_and_peers(),
             overview_connections_and_lags(),
             overview_gateways_and_redundancy(),
+            overview_capacity(),
         ],
     )
 
@@ -951,12 +1113,68 @@ def vif_cloudwatch() -> Section:
     ])
 
 
+def vif_routes_and_limits() -> Section:
+    def per_family(expr: str, by: str = "address_family") -> str:
+        return f"max by ({by}) (\n{indent(expr, 2)}\n)"
+
+    def routes(direction: str) -> str:
+        return per_family(metric("bgp_routes", ONE_VIF, f'direction="{direction}"'))
+
+    return Section("Routes and limits", [
+        bar_gauge_panel(
+            "Route limit used",
+            "Per address family: routes the BGP session accepts over its limit. Past 100% AWS puts the session to "
+            "idle; orange from 80%, red from 95% (the DirectConnectBgpAcceptedRoutesNearLimit alert). Needs the "
+            "opt-in routes collector.",
+            [query(route_limit_used(ONE_VIF), legend="{{address_family}}", instant=True)],
+            unit="percentunit", thresholds_config=route_limit_thresholds()).max(1).span(8).height(6),
+        table_panel(
+            "Routes by address family",
+            "Per address family: routes accepted from the customer, routes AWS advertises (0 on a session that is up "
+            "means nothing goes towards AWS over it), and the limit: the VIF's prefix pool allocation, else 100 on a "
+            "private or transit VIF, 1,000 on a public one. Raise an allocation from its connection's or LAG's pool "
+            "(overview: Prefix pools).",
+            [query(routes("accepted"), "A", instant=True, table_format=True),
+             query(routes("advertised"), "B", instant=True, table_format=True),
+             query(per_family(metric("bgp_route_limit", ONE_VIF)), "C", instant=True, table_format=True),
+             query(per_family(route_limit_used(ONE_VIF)), "D", instant=True, table_format=True)],
+            columns=[
+                Column("address_family", "Address family"),
+                Column("Value #A", "Accepted"),
+                Column("Value #B", "Advertised"),
+                Column("Value #C", "Limit"),
+                Column("Value #D", "Limit used", unit="percentunit", thresholds_config=route_limit_thresholds(),
+                       colored_background=True),
+            ],
+            merge=True,
+            sort_by=("Address family", False),
+        ).span(16).height(6),
+        time_series_panel(
+            "Routes",
+            "Accepted and advertised routes per address family over time, and the accepted-route limit.",
+            [query(per_family(metric("bgp_routes", ONE_VIF), "address_family, direction"), "A",
+                   legend="{{address_family}} {{direction}}"),
+             query(per_family(metric("bgp_route_limit", ONE_VIF)), "B", legend="{{address_family}} limit")],
+            unit="short", min_value=0)
+        .override_by_regexp(".* limit", [fixed_color("red")])
+        .span(12).height(8),
+        time_series_panel(
+            "Accepted routes / limit",
+            "Share of its limit each BGP session of the VIF accepts, over time; the dashed lines are the alert "
+            "thresholds (80% warning, 95% critical).",
+            [query(route_limit_used(ONE_VIF), legend="{{address_family}}")], unit="percentunit", min_value=0)
+        .thresholds(route_limit_thresholds())
+        .thresholds_style(common_builders.GraphThresholdsStyleConfig().mode(common.GraphThresholdsStyleMode.DASHED))
+        .span(12).height(8),
+    ])
+
+
 def vif_detail() -> dashboard_models.Dashboard:
     info = f"{METRIC_PREFIX}virtual_interface_info"
     return build_dashboard(
         VIF_DETAIL,
         "One AWS Direct Connect virtual interface: its BGP peers, status history, flaps, traffic and BGP figures from "
-        "CloudWatch, device, location, MTU and gateway attachment.",
+        "CloudWatch, device, location, MTU, gateway attachment, and its routes against their limit.",
         variables=[
             label_variable("account", "Account", f"label_values({info}, aws_account_id)"),
             label_variable("region", "Region", f'label_values({info}{{aws_account_id="$account"}}, aws_region)'),
@@ -967,7 +1185,8 @@ def vif_detail() -> dashboard_models.Dashboard:
                            f'label_values({info}{{aws_account_id="$account",aws_region="$region",'
                            f'connection_id=~"$connection"}}, virtual_interface_id)'),
         ],
-        sections=[vif_summary(), vif_bgp_peers(), vif_cloudwatch(), vif_gateway_attachment()],
+        sections=[vif_summary(), vif_bgp_peers(), vif_cloudwatch(), vif_gateway_attachment(),
+                  vif_routes_and_limits()],
     )
 
 
@@ -1162,6 +1381,7 @@ def exporter_collectors() -> Section:
     success = metric("collector_success", EXPORTER_COLLECTORS)
     duration = metric("collector_duration_seconds", EXPORTER_COLLECTORS)
     age = f"time() - {metric('collector_last_success_timestamp_seconds', EXPORTER_COLLECTORS)}"
+    interval = metric("collector_interval_seconds", EXPORTER_COLLECTORS)
     return Section("Collectors", [
         state_timeline_panel(
             "Collector success", "Outcome of the last cycle of each collector (target account × region × kind) over time.",
@@ -1176,10 +1396,12 @@ def exporter_collectors() -> Section:
             "steady growth means the collector keeps failing.",
             [query(age, legend=COLLECTOR_LEGEND)], unit="s", min_value=0).span(12).height(8),
         table_panel(
-            "Collectors", "Last cycle of every collector: outcome, duration and age of the last success.",
+            "Collectors", "Last cycle of every collector: outcome, duration, age of the last success, and the "
+            "collector's interval (DirectConnectDataStale fires past 3 intervals, at least 10 minutes).",
             [query(success, "A", instant=True, table_format=True),
              query(duration, "B", instant=True, table_format=True),
-             query(age, "C", instant=True, table_format=True)],
+             query(age, "C", instant=True, table_format=True),
+             query(interval, "D", instant=True, table_format=True)],
             columns=[
                 Column("instance", "Instance"),
                 Column("aws_account_id", "Account"),
@@ -1188,6 +1410,7 @@ def exporter_collectors() -> Section:
                 Column("Value #A", "Last cycle", mappings=[COLLECTOR_SUCCESS], colored_background=True),
                 Column("Value #B", "Duration", unit="s"),
                 Column("Value #C", "Last success age", unit="s"),
+                Column("Value #D", "Interval", unit="s"),
             ],
             hidden=("job",),
             merge=True,

@@ -2,6 +2,7 @@
 //! publisher and the HTTP listeners (and the simulator for `--demo`), and stops them.
 
 use std::future::Future;
+use std::io::Write as _;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,7 +22,7 @@ use crate::reload::{self, Reloader};
 use crate::server::{self, ServerContext};
 use crate::simulator::{Scenario, Simulator, SimulatorError, SimulatorHandle};
 use crate::store::Store;
-use crate::web_config::WebConfig;
+use crate::web_config::WebState;
 
 /// Interval of `--demo` unless `--collector.interval` or a config file says otherwise.
 pub const DEMO_INTERVAL: Duration = Duration::from_secs(10);
@@ -75,8 +76,8 @@ pub struct Overrides {
 pub struct Prepared {
     /// What to collect, from where, how often.
     pub plan: Plan,
-    /// The parsed `--web.config.file`, if given.
-    pub web: Option<Arc<WebConfig>>,
+    /// The parsed `--web.config.file`, if given (re-read when it changes).
+    pub web: Option<Arc<WebState>>,
     /// The simulator's scenario, for `--demo` and `--simulator.only`.
     pub scenario: Option<Scenario>,
 }
@@ -92,9 +93,8 @@ pub fn prepare(cli: &Cli) -> Result<Prepared, AppError> {
         .web
         .web_config_file
         .as_deref()
-        .map(WebConfig::load)
-        .transpose()?
-        .map(Arc::new);
+        .map(WebState::load)
+        .transpose()?;
     let scenario = if cli.simulator.demo || cli.simulator.only {
         Some(load_scenario(cli)?)
     } else {
@@ -281,15 +281,18 @@ impl App {
                 shutdown_rx.clone(),
             ));
             tasks.spawn(store.clone().run_publisher(shutdown_rx.clone()));
-            let ctx = Arc::new(ServerContext {
-                store: store.clone(),
-                telemetry_path: cli.web.telemetry_path.clone(),
-                web: prepared.web.clone(),
-                grafana_url: cli.web.grafana_url.clone(),
-                status: Default::default(),
-            });
+            if let Some(web) = &prepared.web {
+                tasks.spawn(web.clone().watch(shutdown_rx.clone()));
+            }
+            let mut ctx = ServerContext::new(
+                store.clone(),
+                cli.web.telemetry_path.clone(),
+                prepared.web.clone(),
+            );
+            ctx.grafana_url = cli.web.grafana_url.clone();
+            let ctx = Arc::new(ctx);
             for (listener, addr) in listeners.into_iter().zip(&addrs) {
-                tracing::info!(address = %addr, tls = prepared.web.as_ref().is_some_and(|w| w.tls_acceptor().is_some()), "listening");
+                tracing::info!(address = %addr, tls = prepared.web.as_ref().is_some_and(|w| w.current().tls_acceptor().is_some()), "listening");
                 tasks.spawn(server::serve(listener, ctx.clone(), shutdown_rx.clone()));
             }
             tracing::info!(
@@ -339,7 +342,13 @@ impl App {
 pub async fn run(cli: Cli, shutdown: impl Future<Output = ()>) -> Result<(), AppError> {
     if cli.check_config {
         let prepared = prepare(&cli)?;
-        print!("configuration OK\n{}", prepared.plan.describe());
+        // A reader that goes away (`| head`) is not an error of the configuration.
+        let _ = write!(
+            std::io::stdout().lock(),
+            "configuration OK\n{}{}",
+            prepared.plan.describe(),
+            prepared.plan.describe_budget(config::FleetSize::EXAMPLE)
+        );
         return Ok(());
     }
     let app = App::start(&cli).await?;

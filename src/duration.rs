@@ -125,8 +125,8 @@ impl From<PromDuration> for Duration {
 
 impl<'de> serde::Deserialize<'de> for PromDuration {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        s.parse().map_err(serde::de::Error::custom)
+        // Checked inside the deserializer's call, so YAML errors name the field.
+        crate::config::deserialize_str_with(de, "a duration such as 30s", parse).map(PromDuration)
     }
 }
 

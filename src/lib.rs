@@ -23,7 +23,7 @@ pub mod aws;
 pub mod cli;
 /// The scheduler: one supervised task per job, each on its own interval.
 pub mod collector;
-/// The YAML config file and the validated plan of collector jobs.
+/// The YAML config file (bounded before parsing) and the validated plan of collector jobs.
 pub mod config;
 /// Prometheus-style durations.
 pub mod duration;
@@ -39,7 +39,7 @@ pub mod metrics;
 pub mod model;
 /// Reloading the config file on SIGHUP or change.
 pub mod reload;
-/// The HTTP server and its endpoints.
+/// The HTTP server, its endpoints and its connection limits.
 pub mod server;
 /// The Direct Connect, STS and CloudWatch API simulator.
 pub mod simulator;
@@ -49,7 +49,7 @@ pub mod status;
 pub mod store;
 /// RFC 3339 time formatting.
 pub mod timefmt;
-/// The `--web.config.file`: TLS and basic auth.
+/// The `--web.config.file`: TLS and basic auth, reloaded when the files change.
 pub mod web_config;
 
 /// Version of this build.

@@ -8,7 +8,12 @@
 //! - `GET /api/v1/status`: the same view as JSON.
 //!
 //! `HEAD` is accepted wherever `GET` is; other methods get 405 with `Allow`; other paths 404.
+//! With basic auth configured, everything but the two probes needs credentials.
 //! Nothing here calls AWS: every response is built from the published snapshot.
+//! Connection limits (a cap that evicts instead of refusing, timeouts, maximum age) live
+//! in [`connections`].
+
+mod connections;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -21,24 +26,17 @@ use hyper::header::{self, HeaderValue};
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
 
-use crate::metrics::{Format, ResponseBody, Samples};
+use connections::{Admitted, Stream, TrackedBody, TrackedIo};
+pub use connections::{CloseReason, Connections, Limits};
+
+use crate::metrics::{Format, LiveState, ResponseBody, Samples};
 use crate::status::{StatusCache, html as status_html};
 use crate::store::{Published, Store};
-use crate::web_config::WebConfig;
-
-/// Connections served at once; more are closed at accept so scrapes are never starved.
-pub const MAX_CONNECTIONS: usize = 256;
-/// Time a client has to send a request's headers (also bounds idle keep-alive).
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-/// Time a TLS handshake may take.
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Longest life of one connection.
-const CONNECTION_MAX_AGE: Duration = Duration::from_secs(300);
-/// Largest request head accepted.
-const MAX_HEADER_BYTES: usize = 16 * 1024;
+use crate::web_config::{self, WebState};
 
 /// What the handlers need.
 #[derive(Debug)]
@@ -48,80 +46,150 @@ pub struct ServerContext {
     /// The metrics path (`--web.telemetry-path`).
     pub telemetry_path: String,
     /// TLS and basic auth, when configured.
-    pub web: Option<Arc<WebConfig>>,
+    pub web: Option<Arc<WebState>>,
     /// Grafana's base URL for the status page's dashboard links (`--web.grafana-url`).
     pub grafana_url: Option<String>,
     /// The status page and JSON, built at most once a second.
     pub status: StatusCache,
+    /// Connection limits and timeouts.
+    pub limits: Limits,
+    /// The open connections of every listener.
+    pub connections: Arc<Connections>,
 }
 
-/// Serves `listener` until `shutdown` fires, then lets open requests finish (bounded).
+impl ServerContext {
+    /// A context with the default [`Limits`], no Grafana link and an empty status cache.
+    pub fn new(store: Arc<Store>, telemetry_path: String, web: Option<Arc<WebState>>) -> Self {
+        Self::with_limits(store, telemetry_path, web, Limits::default())
+    }
+
+    /// A context with other limits (tests use short ones).
+    pub fn with_limits(
+        store: Arc<Store>,
+        telemetry_path: String,
+        web: Option<Arc<WebState>>,
+        limits: Limits,
+    ) -> Self {
+        ServerContext {
+            store,
+            telemetry_path,
+            web,
+            grafana_url: None,
+            status: StatusCache::default(),
+            connections: Connections::new(limits.max_connections),
+            limits,
+        }
+    }
+}
+
+/// Serves `listener` until `shutdown` fires, then lets responses in flight finish
+/// (bounded by [`Limits::shutdown_grace`]).
 pub async fn serve(
     listener: TcpListener,
     ctx: Arc<ServerContext>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let limit = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let tls = ctx.web.as_ref().and_then(|w| w.tls_acceptor());
+    let mut tasks = JoinSet::new();
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(x) => x,
                 Err(e) => {
+                    // Out of file descriptors: close an idle connection to make room.
+                    if matches!(e.raw_os_error(), Some(EMFILE | ENFILE)) {
+                        ctx.connections.make_room();
+                    }
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
-            _ = shutdown.changed() => break,
+            () = connections::shutdown_signalled(&mut shutdown) => break,
         };
-        let Ok(permit) = limit.clone().try_acquire_owned() else {
-            tracing::debug!(%peer, "connection limit reached; closing");
-            continue;
-        };
-        let ctx = ctx.clone();
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
-            .max_buf_size(MAX_HEADER_BYTES);
-        let service = service_fn(move |req| {
-            let ctx = ctx.clone();
-            async move { Ok::<_, Infallible>(handle(req, &ctx, peer).await) }
-        });
-        match &tls {
-            None => {
-                let conn = builder.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    let _ = tokio::time::timeout(CONNECTION_MAX_AGE, conn).await;
-                    drop(permit);
-                });
-            }
-            Some(acceptor) => {
-                let acceptor = acceptor.clone();
-                let watcher = graceful.watcher();
-                tokio::spawn(async move {
-                    let stream =
-                        match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream))
-                            .await
-                        {
-                            Ok(Ok(s)) => s,
-                            Ok(Err(e)) => {
-                                tracing::debug!(%peer, error = %e, "TLS handshake failed");
-                                return;
-                            }
-                            Err(_) => return,
-                        };
-                    let conn = builder.serve_connection(TokioIo::new(stream), service);
-                    let _ = tokio::time::timeout(CONNECTION_MAX_AGE, watcher.watch(conn)).await;
-                    drop(permit);
-                });
+        while tasks.try_join_next().is_some() {}
+        let admitted = ctx.connections.admit();
+        tasks.spawn(connection(
+            stream,
+            peer,
+            admitted,
+            ctx.clone(),
+            shutdown.clone(),
+        ));
+    }
+    drop(listener);
+    // Credential checks still waiting are answered 503 at once rather than after bcrypt.
+    if let Some(web) = &ctx.web {
+        web.close();
+    }
+    // Each connection finishes on its own (idle ones at once, a response in flight within
+    // the grace); this bound only guards against a stuck task.
+    let drain = async { while tasks.join_next().await.is_some() {} };
+    let bound = ctx.limits.shutdown_grace + Duration::from_secs(1);
+    if tokio::time::timeout(bound, drain).await.is_err() {
+        tasks.abort_all();
+    }
+}
+
+/// `EMFILE` and `ENFILE` (the same on Linux, the BSDs and macOS).
+const EMFILE: i32 = 24;
+const ENFILE: i32 = 23;
+
+/// One connection: the TLS handshake when configured, then HTTP/1.1 until it ends.
+async fn connection(
+    tcp: TcpStream,
+    peer: SocketAddr,
+    admitted: Admitted,
+    ctx: Arc<ServerContext>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let limits = &ctx.limits;
+    let acceptor = ctx.web.as_ref().and_then(|w| w.current().tls_acceptor());
+    let stream = match acceptor {
+        None => Stream::Plain(tcp),
+        Some(acceptor) => {
+            let handshake =
+                tokio::time::timeout(limits.tls_handshake_timeout, acceptor.accept(tcp));
+            tokio::select! {
+                done = handshake => match done {
+                    Ok(Ok(s)) => Stream::Tls(Box::new(s)),
+                    Ok(Err(e)) => {
+                        tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                        return admitted.finish(Some(CloseReason::Error));
+                    }
+                    Err(_) => return admitted.finish(Some(CloseReason::HeaderTimeout)),
+                },
+                () = admitted.evicted() => return,
+                () = connections::shutdown_signalled(&mut shutdown) => return,
             }
         }
-    }
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    };
+    let conn = admitted.conn().clone();
+    let io = TokioIo::new(TrackedIo::new(
+        stream,
+        conn.clone(),
+        limits.write_stall_timeout,
+    ));
+    let service_ctx = ctx.clone();
+    let service = service_fn(move |req| {
+        let ctx = service_ctx.clone();
+        let conn = conn.clone();
+        async move {
+            conn.start_request();
+            let mut resp = handle(req, &ctx, peer).await;
+            if conn.is_closing() {
+                resp.headers_mut()
+                    .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            }
+            Ok::<_, Infallible>(resp.map(|body| TrackedBody::new(body, conn)))
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes);
+    let served = builder.serve_connection(io, service);
+    connections::drive(served, admitted, limits, shutdown).await;
 }
 
 /// Binds a listener; a clear error names the address.
@@ -131,15 +199,22 @@ pub async fn bind(addr: SocketAddr) -> Result<TcpListener, std::io::Error> {
         .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")))
 }
 
+/// Paths that answer without credentials: probes carry none.
+fn is_probe(path: &str) -> bool {
+    matches!(path, "/-/healthy" | "/-/ready")
+}
+
 async fn handle(
     req: Request<Incoming>,
     ctx: &ServerContext,
     peer: SocketAddr,
 ) -> Response<ResponseBody> {
     if let Some(web) = &ctx.web
-        && let Some(denied) = web.authorize(req.headers()).await
+        && !is_probe(req.uri().path())
+        && let Some(denied) =
+            web_config::authorize(&web.current(), web.authenticator(), req.headers()).await
     {
-        tracing::debug!(%peer, path = req.uri().path(), "unauthorized request");
+        tracing::debug!(%peer, path = req.uri().path(), status = %denied.status(), "request not authorized");
         return denied;
     }
     route(req.method(), req.uri().path(), req.headers(), ctx)
@@ -180,7 +255,7 @@ pub fn route(
             SystemTime::now(),
         )),
         STATUS_API_PATH => json(ctx.status.json(&published, SystemTime::now())),
-        _ => metrics_response(&published, headers),
+        _ => metrics_response(&published, headers, &live_state(ctx)),
     };
     if method == Method::HEAD {
         *resp.body_mut() = ResponseBody::empty();
@@ -234,7 +309,20 @@ fn json(body: Bytes) -> Response<ResponseBody> {
     resp
 }
 
-fn metrics_response(published: &Published, headers: &hyper::HeaderMap) -> Response<ResponseBody> {
+/// The server's own state for the live families of `/metrics`.
+fn live_state(ctx: &ServerContext) -> LiveState {
+    LiveState {
+        open_connections: ctx.connections.open(),
+        closed_connections: CloseReason::ALL.map(|r| (r.label(), ctx.connections.closed(r))),
+        web_config_reload_success: ctx.web.as_ref().map(|w| w.reload_success()),
+    }
+}
+
+fn metrics_response(
+    published: &Published,
+    headers: &hyper::HeaderMap,
+    live: &LiveState,
+) -> Response<ResponseBody> {
     let accept = header_str(headers, header::ACCEPT);
     let encoding = header_str(headers, header::ACCEPT_ENCODING);
     let openmetrics = prefers_openmetrics(accept);
@@ -244,7 +332,9 @@ fn metrics_response(published: &Published, headers: &hyper::HeaderMap) -> Respon
     } else {
         Format::Text
     };
-    let body = published.exposition.body(format, gzip, Samples::new(&[]));
+    let mut samples = Samples::new(&[]);
+    crate::metrics::write_live(live, &mut samples);
+    let body = published.exposition.body(format, gzip, samples);
     let mut resp = Response::new(body);
     let h = resp.headers_mut();
     h.insert(

@@ -1,5 +1,12 @@
 //! The `--web.config.file` (prometheus/exporter-toolkit format): TLS server settings and
-//! basic-auth users with bcrypt hashes.
+//! basic-auth users with bcrypt hashes; the checks ([`auth`]) and the reload on change
+//! ([`reload`]).
+
+mod auth;
+mod reload;
+
+pub use auth::{Authenticator, MAX_BCRYPT_COST, QUEUE, Verdict, WORKERS, bcrypt_cost, dummy_hash};
+pub use reload::{RELOAD_CHECK_EVERY, WebState};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,12 +19,9 @@ use hyper::{Response, StatusCode};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
-use tokio::sync::Semaphore;
 
-use crate::config::{ConfigError, parse_yaml};
-
-/// bcrypt checks run at once at most; more wait, so bad clients cannot pin every core.
-const MAX_CONCURRENT_BCRYPT: usize = 2;
+use crate::config::{CONFIG_LIMITS, ConfigError, parse_yaml, read_bounded};
+use crate::metrics::ResponseBody;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,6 +44,29 @@ struct TlsFile {
     max_version: Option<TlsVersion>,
 }
 
+impl TlsFile {
+    /// The files this section names, resolved against `base`.
+    fn files(&self, base: &Path) -> Vec<PathBuf> {
+        [
+            Some(&self.cert_file),
+            Some(&self.key_file),
+            self.client_ca_file.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(base, p))
+        .collect()
+    }
+}
+
+fn resolve(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_owned()
+    } else {
+        base.join(p)
+    }
+}
+
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize)]
 enum ClientAuth {
     #[default]
@@ -57,11 +84,13 @@ enum TlsVersion {
     TLS13,
 }
 
-/// A loaded web configuration.
+/// One loaded web configuration: what a connection or request needs from the file.
 pub struct WebConfig {
     tls: Option<tokio_rustls::TlsAcceptor>,
-    users: BTreeMap<String, String>,
-    bcrypt_slots: Semaphore,
+    users: BTreeMap<String, Arc<str>>,
+    dummy_hash: Arc<str>,
+    /// The files the configuration names (certificate, key, client CA).
+    files: Vec<PathBuf>,
 }
 
 impl std::fmt::Debug for WebConfig {
@@ -69,45 +98,76 @@ impl std::fmt::Debug for WebConfig {
         f.debug_struct("WebConfig")
             .field("tls", &self.tls.is_some())
             .field("users", &self.users.keys().collect::<Vec<_>>())
+            .field("files", &self.files)
             .finish()
     }
 }
 
 impl WebConfig {
-    /// Reads and validates the file: certificates and keys must load, hashes must be bcrypt.
+    /// Reads and validates the file: certificates and keys must load, hashes must be
+    /// bcrypt with a cost of at most [`MAX_BCRYPT_COST`].
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        let file: File = parse_yaml(&text, path)?;
+        let text = read_bounded(path, CONFIG_LIMITS)?;
+        Self::parse(&text, path)
+    }
+
+    /// Validates web config `text`; `path` names it in errors and is the base of the
+    /// relative paths in it (which are read).
+    pub fn parse(text: &str, path: &Path) -> Result<Self, ConfigError> {
+        let file: File = if text.trim().is_empty() {
+            File::default()
+        } else {
+            parse_yaml(text, path)?
+        };
         let invalid = |field: &str, message: String| ConfigError::Invalid {
             origin: path.display().to_string(),
             field: field.to_owned(),
             message,
         };
+        let mut costs = BTreeMap::<u32, usize>::new();
         for (user, hash) in &file.basic_auth_users {
-            if !(hash.starts_with("$2a$") || hash.starts_with("$2b$") || hash.starts_with("$2y$"))
-                || hash.len() != 60
-            {
-                return Err(invalid(
-                    &format!("basic_auth_users.{user}"),
+            let field = format!("basic_auth_users.{user}");
+            let cost = bcrypt_cost(hash).ok_or_else(|| {
+                invalid(
+                    &field,
                     "not a bcrypt hash (expected $2y$..., 60 characters)".into(),
+                )
+            })?;
+            if cost > MAX_BCRYPT_COST {
+                return Err(invalid(
+                    &field,
+                    format!(
+                        "bcrypt cost {cost} is above the limit of {MAX_BCRYPT_COST} (every step \
+                         doubles the work of each login; hash again with e.g. htpasswd -nBC 10)"
+                    ),
                 ));
             }
+            *costs.entry(cost).or_default() += 1;
         }
+        // Unknown users pay what most users cost (ties: the higher cost).
+        let dummy_cost = costs
+            .iter()
+            .max_by_key(|(cost, n)| (**n, **cost))
+            .map_or(10, |(cost, _)| *cost);
         let base = path.parent().unwrap_or(Path::new("."));
-        let tls = match file.tls_server_config {
-            None => None,
-            Some(t) => Some(
-                build_tls(&t, base)
-                    .map_err(|(field, m)| invalid(&format!("tls_server_config.{field}"), m))?,
-            ),
+        let (tls, files) = match file.tls_server_config {
+            None => (None, Vec::new()),
+            Some(t) => {
+                let files = t.files(base);
+                let tls = build_tls(&t, base)
+                    .map_err(|(field, m)| invalid(&format!("tls_server_config.{field}"), m))?;
+                (Some(tls), files)
+            }
         };
         Ok(WebConfig {
             tls,
-            users: file.basic_auth_users,
-            bcrypt_slots: Semaphore::new(MAX_CONCURRENT_BCRYPT),
+            users: file
+                .basic_auth_users
+                .into_iter()
+                .map(|(u, h)| (u, Arc::from(h)))
+                .collect(),
+            dummy_hash: dummy_hash(dummy_cost),
+            files,
         })
     }
 
@@ -116,69 +176,86 @@ impl WebConfig {
         self.tls.clone()
     }
 
-    /// `None` when the request may proceed, else the 401 response to send.
-    pub async fn authorize(
-        &self,
-        headers: &hyper::HeaderMap,
-    ) -> Option<Response<crate::metrics::ResponseBody>> {
-        if self.users.is_empty() {
-            return None;
-        }
-        let credentials = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Basic "))
-            .and_then(|b| {
-                base64::engine::general_purpose::STANDARD
-                    .decode(b.trim())
-                    .ok()
-            })
-            .and_then(|raw| String::from_utf8(raw).ok())
-            .and_then(|s| s.split_once(':').map(|(u, p)| (u.to_owned(), p.to_owned())));
-        if let Some((user, password)) = credentials {
-            // Unknown users still pay for a bcrypt check, so timing does not reveal them.
-            let (hash, known) = match self.users.get(&user) {
-                Some(h) => (h.clone(), true),
-                None => (DUMMY_HASH.to_owned(), false),
-            };
-            let ok = match self.bcrypt_slots.acquire().await {
-                Ok(_permit) => tokio::task::spawn_blocking(move || {
-                    bcrypt::verify(password, &hash).unwrap_or(false)
-                })
-                .await
-                .unwrap_or(false),
-                Err(_) => false,
-            };
-            if ok && known {
-                return None;
-            }
-        }
-        let mut resp = Response::new(crate::metrics::ResponseBody::full(Bytes::from_static(
-            b"401 Unauthorized\n",
-        )));
-        *resp.status_mut() = StatusCode::UNAUTHORIZED;
-        resp.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"directconnect-exporter\""),
-        );
-        Some(resp)
+    /// True when basic auth is configured.
+    pub fn requires_auth(&self) -> bool {
+        !self.users.is_empty()
+    }
+
+    /// The files this configuration names (watched for changes besides the file itself).
+    pub fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    /// The bcrypt cost unknown users are checked at.
+    pub fn dummy_cost(&self) -> Option<u32> {
+        bcrypt_cost(&self.dummy_hash)
     }
 }
 
-/// bcrypt of a random string, used for unknown users.
-const DUMMY_HASH: &str = "$2y$10$QnHD0ZUWxvqvd0nOwYQfouH5Kc6HVsxjNLKVnSIVQ6eoNUn5g0KFa";
+/// The parsed `Authorization: Basic` credentials (scheme matched case-insensitively).
+fn basic_credentials(headers: &hyper::HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token.trim())
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_owned(), password.to_owned()))
+}
+
+/// `None` when the request may proceed, else the response to send: 401 for missing or
+/// wrong credentials, 503 when the check cannot run now.
+pub async fn authorize(
+    config: &WebConfig,
+    auth: &Authenticator,
+    headers: &hyper::HeaderMap,
+) -> Option<Response<ResponseBody>> {
+    if !config.requires_auth() {
+        return None;
+    }
+    let verdict = match basic_credentials(headers) {
+        None => Verdict::Denied,
+        Some((user, password)) => {
+            auth.check(
+                &user,
+                &password,
+                config.users.get(&user),
+                &config.dummy_hash,
+            )
+            .await
+        }
+    };
+    let (status, body, header) = match verdict {
+        Verdict::Allowed => return None,
+        Verdict::Denied => (
+            StatusCode::UNAUTHORIZED,
+            &b"401 Unauthorized\n"[..],
+            (
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"directconnect-exporter\""),
+            ),
+        ),
+        Verdict::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            &b"503 Service Unavailable: too many credential checks in progress\n"[..],
+            (header::RETRY_AFTER, HeaderValue::from_static("1")),
+        ),
+    };
+    let mut resp = Response::new(ResponseBody::full(Bytes::from_static(body)));
+    *resp.status_mut() = status;
+    resp.headers_mut().insert(header.0, header.1);
+    Some(resp)
+}
 
 fn build_tls(
     t: &TlsFile,
     base: &Path,
 ) -> Result<tokio_rustls::TlsAcceptor, (&'static str, String)> {
-    let resolve = |p: &Path| {
-        if p.is_absolute() {
-            p.to_owned()
-        } else {
-            base.join(p)
-        }
-    };
+    let resolve = |p: &Path| resolve(base, p);
     let cert_path = resolve(&t.cert_file);
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&cert_path)
         .and_then(|it| it.collect::<Result<Vec<_>, _>>())
@@ -293,7 +370,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn basic_auth_accepts_the_right_password_only() {
+    async fn basic_auth_accepts_the_right_password_only_with_any_scheme_case() {
         let d = tempdir();
         let hash = bcrypt::hash("s3cret", 4).unwrap();
         let p = write(
@@ -302,24 +379,75 @@ mod tests {
             &format!("basic_auth_users:\n  prom: '{hash}'\n"),
         );
         let web = WebConfig::load(&p).unwrap();
-        let mut h = hyper::HeaderMap::new();
-        assert!(web.authorize(&h).await.is_some());
-        let good = base64::engine::general_purpose::STANDARD.encode("prom:s3cret");
-        h.insert(
-            header::AUTHORIZATION,
-            format!("Basic {good}").parse().unwrap(),
-        );
-        assert!(web.authorize(&h).await.is_none());
-        let bad = base64::engine::general_purpose::STANDARD.encode("prom:nope");
-        h.insert(
-            header::AUTHORIZATION,
-            format!("Basic {bad}").parse().unwrap(),
-        );
+        let auth = Authenticator::default();
+        let status = |value: Option<String>| {
+            let mut h = hyper::HeaderMap::new();
+            if let Some(v) = value {
+                h.insert(header::AUTHORIZATION, v.parse().unwrap());
+            }
+            let (web, auth) = (&web, &auth);
+            async move { authorize(web, auth, &h).await.map(|r| r.status()) }
+        };
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        assert_eq!(status(None).await, Some(StatusCode::UNAUTHORIZED));
+        for scheme in ["Basic", "basic", "BASIC", "bAsIc"] {
+            let v = format!("{scheme} {}", b64("prom:s3cret"));
+            assert_eq!(status(Some(v)).await, None, "{scheme}");
+        }
+        let v = format!("Basic {}", b64("prom:nope"));
+        assert_eq!(status(Some(v)).await, Some(StatusCode::UNAUTHORIZED));
+        let v = format!("Bearer {}", b64("prom:s3cret"));
+        assert_eq!(status(Some(v)).await, Some(StatusCode::UNAUTHORIZED));
         assert_eq!(
-            web.authorize(&h).await.unwrap().status(),
-            StatusCode::UNAUTHORIZED
+            status(Some("Basic !!!".into())).await,
+            Some(StatusCode::UNAUTHORIZED)
         );
-        h.insert(header::AUTHORIZATION, "Basic !!!".parse().unwrap());
-        assert!(web.authorize(&h).await.is_some());
+    }
+
+    #[test]
+    fn bcrypt_costs_above_16_are_refused_at_load() {
+        let d = tempdir();
+        let hash = bcrypt::hash("x", 4).unwrap().replacen("$04$", "$31$", 1);
+        let p = write(
+            &d,
+            "web.yml",
+            &format!("basic_auth_users:\n  slow: '{hash}'\n"),
+        );
+        let e = WebConfig::load(&p).unwrap_err().to_string();
+        assert!(
+            e.contains("basic_auth_users.slow")
+                && e.contains("bcrypt cost 31 is above the limit of 16"),
+            "{e}"
+        );
+        let ok = bcrypt::hash("x", 4).unwrap().replacen("$04$", "$16$", 1);
+        let p = write(&d, "web2.yml", &format!("basic_auth_users:\n  a: '{ok}'\n"));
+        assert!(WebConfig::load(&p).is_ok());
+    }
+
+    #[test]
+    fn unknown_users_are_checked_at_the_users_cost() {
+        let d = tempdir();
+        let h = |cost: u32| {
+            bcrypt::hash("x", 4)
+                .unwrap()
+                .replacen("$04$", &format!("${cost:02}$"), 1)
+        };
+        let p = write(
+            &d,
+            "web.yml",
+            &format!(
+                "basic_auth_users:\n  a: '{}'\n  b: '{}'\n  c: '{}'\n",
+                h(12),
+                h(12),
+                h(8)
+            ),
+        );
+        assert_eq!(WebConfig::load(&p).unwrap().dummy_cost(), Some(12));
+        let p = write(
+            &d,
+            "web2.yml",
+            &format!("basic_auth_users:\n  a: '{}'\n", h(14)),
+        );
+        assert_eq!(WebConfig::load(&p).unwrap().dummy_cost(), Some(14));
     }
 }

@@ -11,6 +11,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use common::*;
+use directconnect_exporter::simulator::SimulatorHandle;
 
 const BIN: &str = env!("CARGO_BIN_EXE_directconnect-exporter");
 
@@ -67,6 +68,71 @@ fn a_bad_config_file_names_file_line_and_field_and_exits_64() {
     assert_eq!(code, 64, "web config with wrong keys: {err}");
 }
 
+/// A "billion laughs": ~50 KB of YAML whose aliases expand to 10^30 nodes.
+fn alias_bomb(first_key: &str) -> String {
+    let mut doc = format!("{first_key}: &a0 [{}]\n", vec!["lol"; 1000].join(", "));
+    for i in 1..10 {
+        let prev = format!("*a{}", i - 1);
+        doc.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![prev.as_str(); 1000].join(", ")
+        ));
+    }
+    doc
+}
+
+/// A config every node of which is valid: 2 500 targets referring to one list of 1 500
+/// regions (57 KB; before the bound, 2.7 s and 430 MiB to find the duplicate targets).
+fn typed_alias_bomb() -> String {
+    let regions = vec!["us-east-1"; 1500].join(", ");
+    let copies = vec!["{regions: *rs}"; 2500].join(", ");
+    format!("targets: [{{regions: &rs [{regions}]}}, {copies}]\n")
+}
+
+#[test]
+fn yaml_alias_bombs_are_refused_at_once_with_exit_64() {
+    let config = temp_file("bomb.yml", &typed_alias_bomb());
+    let scenario = temp_file("bomb-scenario.yaml", &alias_bomb("accounts"));
+    let web = temp_file("bomb-web.yml", &alias_bomb("basic_auth_users"));
+    for (args, file) in [
+        (vec!["--config.file", config.to_str().unwrap()], &config),
+        (
+            vec!["--demo", "--simulator.scenario", scenario.to_str().unwrap()],
+            &scenario,
+        ),
+        (
+            vec![
+                "--web.config.file",
+                web.to_str().unwrap(),
+                "--aws.region",
+                "us-east-1",
+            ],
+            &web,
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let mut all = vec!["--check-config"];
+        all.extend(args);
+        let (code, _, err) = run(&all);
+        assert_eq!(code, 64, "{err}");
+        assert!(err.contains(file.to_str().unwrap()), "{err}");
+        assert!(err.contains("expands to more than"), "{err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    let huge = temp_file("huge.yml", &format!("# {}\n", "x".repeat(2 * 1024 * 1024)));
+    let (code, _, err) = run(&["--check-config", "--config.file", huge.to_str().unwrap()]);
+    assert_eq!(code, 64, "{err}");
+    assert!(
+        err.contains("huge.yml") && err.contains("larger than"),
+        "{err}"
+    );
+}
+
 #[test]
 fn check_config_prints_the_collection_plan() {
     let path = temp_file(
@@ -94,6 +160,14 @@ struct Running {
     child: Child,
     lines: mpsc::Receiver<String>,
     log: Vec<String>,
+}
+
+impl Drop for Running {
+    /// A test that fails half-way does not leave the process running.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Running {
@@ -162,11 +236,19 @@ impl Running {
             .status();
     }
 
+    /// Sends SIGTERM (and returns at once).
+    fn sigterm(&self) {
+        self.signal("TERM");
+    }
+
     /// Sends SIGTERM and returns the exit code and the full log.
-    fn terminate(mut self) -> (Option<i32>, String) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
+    fn terminate(self) -> (Option<i32>, String) {
+        self.sigterm();
+        self.wait_exit()
+    }
+
+    /// Waits (20 s at most, then kills) for the process to exit: its code and full log.
+    fn wait_exit(mut self) -> (Option<i32>, String) {
         let deadline = std::time::Instant::now() + Duration::from_secs(20);
         let code = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -492,5 +574,172 @@ async fn two_roles_in_the_same_account_and_region_are_collected_once_with_one_wa
     let (code, log) = exporter.terminate();
     assert_eq!(code, Some(0), "{log}");
     assert_eq!(log.matches("collecting it once").count(), 1, "{log}");
+    sim.shutdown().await;
+}
+
+/// A bcrypt hash of `right-pass` at cost 16 (about 7 s of one core in a debug build).
+const HASH_COST_16: &str = "$2b$16$SY2yhh5.r5.QQOaUQCtPYetouj8bAlcUdxWbghN/Bm2M7/93tlBr.";
+
+#[test]
+fn check_config_refuses_a_bcrypt_cost_above_16() {
+    let hash = HASH_COST_16.replacen("$16$", "$31$", 1);
+    let web = temp_file("web.yml", &format!("basic_auth_users:\n  slow: '{hash}'\n"));
+    let (code, _, err) = run(&[
+        "--check-config",
+        "--web.config.file",
+        web.to_str().unwrap(),
+        "--aws.region",
+        "us-east-1",
+    ]);
+    assert_eq!(code, 64, "{err}");
+    assert!(
+        err.contains("web.yml") && err.contains("basic_auth_users.slow"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bcrypt cost 31 is above the limit of 16"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+/// Starts the binary against `sim` in its first region with extra flags.
+fn exporter_for(sim: &SimulatorHandle, region: &str, flags: &[&str]) -> Running {
+    let endpoint = sim.endpoint_url();
+    let mut args = vec![
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--aws.region",
+        region,
+        "--collector.interval",
+        "1h",
+    ];
+    args.extend_from_slice(flags);
+    Running::start(
+        &args,
+        &[
+            ("AWS_ENDPOINT_URL", endpoint.as_str()),
+            ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+            ("AWS_SECRET_ACCESS_KEY", "secret"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ],
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_promptly_while_bcrypt_checks_run() {
+    let sim = start_simulator(fleet()).await;
+    let web = temp_file(
+        "web.yml",
+        &format!("basic_auth_users:\n  prometheus: '{HASH_COST_16}'\n"),
+    );
+    let mut exporter = exporter_for(
+        &sim,
+        "us-east-1",
+        &["--web.config.file", web.to_str().unwrap()],
+    );
+    let base = exporter.listen_address();
+    wait_ready_at(&base).await;
+    // Ten wrong passwords at cost 16: both workers busy for seconds, the rest queued.
+    let guesses: Vec<_> = (0..10)
+        .map(|i| {
+            let url = format!("{base}/metrics");
+            tokio::spawn(async move {
+                http()
+                    .get(url)
+                    .basic_auth("prometheus", Some(format!("guess-{i}")))
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    exporter.sigterm();
+    let (code, log) = tokio::task::spawn_blocking(move || exporter.wait_exit())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    eprintln!("exit {took:?} after SIGTERM with 10 cost-16 checks in flight");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    for g in guesses {
+        // Answered 503 at shutdown, or cut off: never let in.
+        assert_ne!(g.await.unwrap().ok(), Some(200));
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_the_scrape_in_flight_then_exits() {
+    use directconnect_exporter::simulator::{GenerateSpec, Scenario};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fleet = Scenario::generate(&GenerateSpec {
+        accounts: 1,
+        regions: 1,
+        vifs_per_region: 2000,
+        peers_per_vif: 2,
+        connections_per_region: 16,
+        flapping_vifs_per_region: 0,
+    });
+    let region = fleet.regions()[0].clone();
+    let sim = start_simulator(fleet).await;
+    let mut exporter = exporter_for(&sim, &region, &[]);
+    let base = exporter.listen_address();
+    wait_ready_at(&base).await;
+
+    let mut s = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let head_end = loop {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0, "closed before the head");
+        got.extend_from_slice(&buf[..n]);
+        if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&got[..head_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    let mut body = got.split_off(head_end).len();
+    // Read about a sixtieth of the body every 30 ms (about 2 s in all), SIGTERM after the
+    // first piece.
+    let piece = (length / 60).max(64 * 1024);
+    let mut buf = vec![0u8; piece];
+    let mut signalled = None;
+    while body < length {
+        let n = s.read(&mut buf).await.unwrap();
+        assert!(n > 0, "cut off at {body} of {length} bytes");
+        body += n;
+        if signalled.is_none() {
+            exporter.sigterm();
+            signalled = Some(std::time::Instant::now());
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+    let signalled = signalled.unwrap();
+    let body_done = signalled.elapsed();
+    let (code, log) = tokio::task::spawn_blocking(move || exporter.wait_exit())
+        .await
+        .unwrap();
+    let exited = signalled.elapsed();
+    eprintln!(
+        "{length} byte scrape finished {body_done:?} after SIGTERM; process exited after {exited:?}"
+    );
+    assert_eq!(body, length);
+    assert_eq!(code, Some(0), "{log}");
+    assert!(exited < Duration::from_secs(8), "{exited:?}");
     sim.shutdown().await;
 }

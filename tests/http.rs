@@ -194,7 +194,7 @@ async fn a_strict_openmetrics_parser_accepts_the_output() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn tls_and_basic_auth_from_the_web_config_protect_every_endpoint() {
+async fn tls_and_basic_auth_from_the_web_config_protect_the_metrics() {
     let dir = temp_file("placeholder", "").parent().unwrap().to_owned();
     // A throwaway CA and a server certificate for 127.0.0.1 it signs.
     let script = "set -e

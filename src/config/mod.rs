@@ -2,10 +2,19 @@
 //! field, and (in submodules) its validated values and the collection plan built from it
 //! and the flags.
 
+mod bounds;
+mod budget;
 mod plan;
+mod scalar;
 mod values;
 
+pub use bounds::{
+    BoundsError, CONFIG_LIMITS, SCENARIO_LIMITS, YamlLimits, check_bounds, read_bounded,
+    read_to_string_bounded,
+};
+pub use budget::{FleetSize, calls_per_cycle};
 pub use plan::{Credentials, Job, Plan, Target, build_plan};
+pub use scalar::deserialize_str_with;
 pub use values::{CollectorName, Region, RoleArn, TagKey, tag_label_name};
 
 use std::path::{Path, PathBuf};
@@ -47,6 +56,14 @@ pub enum ConfigError {
         column: usize,
         /// One line naming the field and what is wrong.
         message: String,
+    },
+    /// The file is over a size or node limit (see [`YamlLimits`]).
+    #[error("{path}: document {source}")]
+    Limit {
+        /// The file.
+        path: PathBuf,
+        /// Which limit.
+        source: BoundsError,
     },
     /// A value parses but cannot be used.
     #[error("{origin}: field `{field}`: {message}")]
@@ -114,12 +131,10 @@ pub struct TargetConfig {
     pub regions: Vec<Region>,
 }
 
-/// Reads and parses a config file; errors name the file, line, column and field.
+/// Reads and parses a config file; errors name the file, line, column and field. The file
+/// is bounded by [`CONFIG_LIMITS`].
 pub fn load_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let text = read_bounded(path, CONFIG_LIMITS)?;
     parse(&text, path)
 }
 
@@ -131,11 +146,16 @@ pub fn parse(text: &str, path: &Path) -> Result<FileConfig, ConfigError> {
     parse_yaml(text, path)
 }
 
-/// Deserializes YAML into `T`; errors become one line `path:line:column: message`.
+/// Deserializes YAML into `T`; errors become one line `path:line:column: message`. The
+/// text is first checked against [`CONFIG_LIMITS`] (size, nodes after alias expansion).
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(
     text: &str,
     path: &Path,
 ) -> Result<T, ConfigError> {
+    check_bounds(text, CONFIG_LIMITS).map_err(|source| ConfigError::Limit {
+        path: path.to_owned(),
+        source,
+    })?;
     serde_yaml_ng::from_str(text).map_err(|e| {
         let (line, column) = e
             .location()

@@ -149,7 +149,7 @@ impl Plan {
     /// A multi-line human summary for `--check-config`.
     pub fn describe(&self) -> String {
         let mut out = format!(
-            "interval: {}\ntimeout: {}\nmax_staleness: {}\ncollectors: {}\ntag_labels: [{}]\ntargets:\n",
+            "interval: {}\ntimeout: {}\nmax_staleness: {}\ncollectors: {}\ntag_labels: [{}]\n",
             duration::format(self.interval),
             duration::format(self.timeout),
             duration::format(self.max_staleness),
@@ -160,6 +160,14 @@ impl Plan {
                 .join(", "),
             self.tag_labels.join(", "),
         );
+        for (kind, interval) in &self.opt_in_intervals {
+            out.push_str(&format!(
+                "{}_interval: {}\n",
+                kind.name(),
+                duration::format(*interval)
+            ));
+        }
+        out.push_str("targets:\n");
         let jobs = self.jobs();
         for warning in self.overlaps() {
             out.push_str(&format!("warning: {warning}\n"));

@@ -137,6 +137,43 @@ fn global_collectors_get_one_job_per_target_and_the_others_one_per_region() {
 }
 
 #[test]
+fn opt_in_collectors_run_only_when_listed_each_on_its_own_interval() {
+    let plan = build_plan(
+        &cli(&["--aws.region", "us-east-1"]),
+        Some(&parse_str("routes_interval: 15m\n").unwrap()),
+        None,
+    )
+    .unwrap();
+    assert!(
+        !plan.collectors.contains(&CollectorKind::Routes),
+        "not listed, not run"
+    );
+    let file = parse_str(
+        "interval: 30s\nroutes_interval: 15m\ncollectors: [virtual_interfaces, routes]\n",
+    )
+    .unwrap();
+    let plan = build_plan(&cli(&["--aws.region", "us-east-1"]), Some(&file), None).unwrap();
+    assert_eq!(
+        plan.interval_of(CollectorKind::Routes),
+        Duration::from_secs(900)
+    );
+    assert_eq!(
+        plan.interval_of(CollectorKind::VirtualInterfaces),
+        Duration::from_secs(30)
+    );
+    let text = plan.describe();
+    assert!(text.contains("routes_interval: 15m"), "{text}");
+    let budget = plan.describe_budget(crate::config::FleetSize::EXAMPLE);
+    assert!(budget.contains("routes"), "{budget}");
+    assert!(budget.contains("13.3/min"), "200 calls every 15m: {budget}");
+    let err = parse_str("routes_interval: 50ms\ncollectors: [routes]\n")
+        .and_then(|f| build_plan(&cli(&["--aws.region", "us-east-1"]), Some(&f), None))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("routes_interval"), "{err}");
+}
+
+#[test]
 fn external_id_without_role_is_an_error() {
     let file = parse_str("targets:\n  - external_id: x\n    regions: [us-east-1]\n").unwrap();
     let err = build_plan(&cli(&[]), Some(&file), None)

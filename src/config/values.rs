@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use super::deserialize_str_with;
 use crate::model::CollectorKind;
 
 /// A collector name from the config (`virtual_interfaces`, `connections`, `lags`, `gateways`).
@@ -12,16 +13,17 @@ pub struct CollectorName(pub CollectorKind);
 
 impl<'de> Deserialize<'de> for CollectorName {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        CollectorKind::from_name(&s)
-            .map(CollectorName)
-            .ok_or_else(|| {
-                let names: Vec<&str> = CollectorKind::ALL.iter().map(|k| k.name()).collect();
-                serde::de::Error::custom(format!(
-                    "unknown collector {s:?} (expected one of {})",
-                    names.join(", ")
-                ))
-            })
+        deserialize_str_with(de, "a collector name", |s| {
+            CollectorKind::from_name(s)
+                .map(CollectorName)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = CollectorKind::ALL.iter().map(|k| k.name()).collect();
+                    format!(
+                        "unknown collector {s:?} (expected one of {})",
+                        names.join(", ")
+                    )
+                })
+        })
     }
 }
 
@@ -62,8 +64,7 @@ impl fmt::Display for Region {
 
 impl<'de> Deserialize<'de> for Region {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        Region::new(&s).map_err(serde::de::Error::custom)
+        deserialize_str_with(de, "an AWS region", Region::new)
     }
 }
 
@@ -109,8 +110,7 @@ impl RoleArn {
 
 impl<'de> Deserialize<'de> for RoleArn {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        RoleArn::new(&s).map_err(serde::de::Error::custom)
+        deserialize_str_with(de, "an IAM role ARN", RoleArn::new)
     }
 }
 
@@ -120,13 +120,13 @@ pub struct TagKey(pub String);
 
 impl<'de> Deserialize<'de> for TagKey {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(de)?;
-        if s.is_empty() || s.len() > 128 {
-            return Err(serde::de::Error::custom(
-                "tag key must be 1 to 128 characters",
-            ));
-        }
-        Ok(TagKey(s))
+        deserialize_str_with(de, "a tag key", |s| {
+            if s.is_empty() || s.len() > 128 {
+                Err("tag key must be 1 to 128 characters")
+            } else {
+                Ok(TagKey(s.to_owned()))
+            }
+        })
     }
 }
 

@@ -1,4 +1,5 @@
-//! The exporter's own families: collector health, AWS API calls, build information.
+//! The exporter's own families: collector health, AWS API calls, build information, and
+//! the HTTP server's live state.
 
 use std::time::UNIX_EPOCH;
 
@@ -48,6 +49,23 @@ pub static BUILD_INFO: Family = Family::info(
     &["version", "revision"],
 );
 
+pub static HTTP_CONNECTIONS: Family =
+    Family::gauge("http_connections", "Open HTTP connections.", &[]).live();
+pub static HTTP_CONNECTIONS_CLOSED: Family = Family::counter(
+    "http_connections_closed",
+    "HTTP connections the server closed, by reason: evicted (to admit a new connection at \
+     the cap), header_timeout, idle_timeout, max_age, error (including clients that stop \
+     reading).",
+    &["reason"],
+)
+.live();
+pub static WEB_CONFIG_RELOAD_SUCCESS: Family = Family::gauge(
+    "web_config_reload_success",
+    "1 if the last load of the web config file and the files it names succeeded, else 0.",
+    &[],
+)
+.live();
+
 /// This domain's families, in exposition order (live families last).
 pub static FAMILIES: &[&Family] = &[
     &COLLECTOR_SUCCESS,
@@ -58,7 +76,35 @@ pub static FAMILIES: &[&Family] = &[
     &API_REQUESTS,
     &CONFIG_RELOAD_SUCCESS,
     &BUILD_INFO,
+    &HTTP_CONNECTIONS,
+    &HTTP_CONNECTIONS_CLOSED,
+    &WEB_CONFIG_RELOAD_SUCCESS,
 ];
+
+/// The HTTP server's state at the time of a request (plain values: the server fills it in).
+#[derive(Debug, Clone, Default)]
+pub struct LiveState {
+    /// Connections open now.
+    pub open_connections: usize,
+    /// Connections closed so far, by reason label.
+    pub closed_connections: [(&'static str, u64); 5],
+    /// The last web config (re)load's outcome; `None` without `--web.config.file`.
+    pub web_config_reload_success: Option<bool>,
+}
+
+/// Writes the live families.
+pub fn write_live(live: &LiveState, out: &mut Samples<'_>) {
+    out.family(&HTTP_CONNECTIONS)
+        .sample(&[], live.open_connections as f64);
+    let mut closed = out.family(&HTTP_CONNECTIONS_CLOSED);
+    for (reason, n) in live.closed_connections {
+        closed.sample(&[reason], n as f64);
+    }
+    if let Some(ok) = live.web_config_reload_success {
+        out.family(&WEB_CONFIG_RELOAD_SUCCESS)
+            .sample(&[], if ok { 1.0 } else { 0.0 });
+    }
+}
 
 /// Writes one collector's health.
 pub fn write_collector(c: &CollectorSnapshot, out: &mut Samples<'_>) {

@@ -18,6 +18,7 @@ mod virtual_interface;
 use std::sync::LazyLock;
 
 pub use connection::{CONNECTION_STATES, parse_bandwidth};
+pub use exporter::{LiveState, write_live};
 pub use exposition::{Exposition, Format, ResponseBody};
 pub use gateway::{GATEWAY_ASSOCIATION_STATES, GATEWAY_ATTACHMENT_STATES, GATEWAY_STATES};
 pub use lag::LAG_STATES;

@@ -95,6 +95,23 @@ METRICS = {
     "api_requests_total": (COMMON, {"operation", "result"}, False),
     "exporter_build_info": (set(), {"version", "revision"}, False),
 }
+# SPEC 6.1 (capacity, from the Describe calls) and 6.2 (the opt-in routes collector).
+METRICS.update({
+    "virtual_interface_prefix_pool_allocated": (COMMON, {"virtual_interface_id", "address_family"}, False),
+    "virtual_interface_rate_limit_bytes_per_second": (COMMON, {"virtual_interface_id"}, False),
+    "connection_prefix_pool_size": (COMMON, {"connection_id", "address_family"}, False),
+    "connection_prefix_pool_unallocated": (COMMON, {"connection_id", "address_family"}, False),
+    "connection_rate_limiters_max": (COMMON, {"connection_id"}, False),
+    "connection_rate_limiters_in_use": (COMMON, {"connection_id"}, False),
+    "lag_prefix_pool_size": (COMMON, {"lag_id", "address_family"}, False),
+    "lag_prefix_pool_unallocated": (COMMON, {"lag_id", "address_family"}, False),
+    "lag_rate_limiters_max": (COMMON, {"lag_id"}, False),
+    "lag_rate_limiters_in_use": (COMMON, {"lag_id"}, False),
+    "gateway_prefix_pool_allocations": ({"aws_account_id"}, {"direct_connect_gateway_id"}, False),
+    "bgp_routes": (COMMON, {"virtual_interface_id", "address_family", "direction"}, False),
+    "bgp_route_limit": (COMMON, {"virtual_interface_id", "address_family"}, False),
+    "collector_interval_seconds": (COMMON, {"collector"}, False),
+})
 PREFIX = "aws_directconnect_"
 
 

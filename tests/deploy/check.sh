@@ -173,7 +173,7 @@ else
 fi
 
 # ---------------------------------------------------------------- AWS IAM
-check "IAM policies: valid JSON, Describe*/Get* + sts:GetCallerIdentity only, no wildcards, ExternalId" \
+check "IAM policies: valid JSON, Describe*/Get*/List* + sts:GetCallerIdentity only, no wildcards, ExternalId; read policy: one statement per collector" \
   python3 $HERE/checks.py iam deploy/aws
 
 # ---------------------------------------------------------------- systemd

@@ -273,9 +273,37 @@ def cmd_same_container(*rendered: str) -> None:
             fail(f"{where}: exporter container differs from {seen[0][0]} in {diff}")
 
 
-READ_ACTION = re.compile(r"^directconnect:(Describe|Get)[A-Za-z]+$")
+READ_ACTION = re.compile(r"^directconnect:(Describe|Get|List)[A-Za-z]+$")
 # Read actions of other services, each needed by one collector (cloudwatch: GetMetricData).
 OTHER_READ_ACTIONS = {"cloudwatch:GetMetricData"}
+
+# The read policy has one statement per collector, so that a user can drop what they do not
+# run: its Sid is the collector's name in CamelCase (virtual_interfaces -> VirtualInterfaces),
+# its actions are exactly the calls that collector makes. Plus AccountDiscovery
+# (sts:GetCallerIdentity: the account id of the default-credentials target).
+READ_POLICY = {
+    "VirtualInterfaces": {"directconnect:DescribeVirtualInterfaces"},
+    "Connections": {"directconnect:DescribeConnections"},
+    "Lags": {"directconnect:DescribeLags"},
+    "Gateways": {
+        "directconnect:DescribeDirectConnectGateways",
+        "directconnect:DescribeDirectConnectGatewayAttachments",
+        "directconnect:DescribeDirectConnectGatewayAssociations",
+    },
+    "Routes": {"directconnect:ListVirtualInterfaceRoutes"},
+    "Cloudwatch": {"cloudwatch:GetMetricData"},
+    "AccountDiscovery": {"sts:GetCallerIdentity"},
+}
+NOT_A_COLLECTOR = {"AccountDiscovery"}
+
+
+def collector_sids() -> set[str]:
+    """The exporter's collectors (CollectorKind::name in src/model.rs) as statement Sids."""
+    model = (ROOT / "src" / "model.rs").read_text(encoding="utf-8")
+    names = re.findall(r'CollectorKind::\w+\s*=>\s*"([a-z_]+)"', model)
+    if not names:
+        fail("src/model.rs: no `CollectorKind::X => \"name\"` arms found (CollectorKind::name moved?)")
+    return {"".join(part.capitalize() for part in n.split("_")) for n in names}
 
 
 def cmd_iam(directory: str) -> None:
@@ -335,22 +363,29 @@ def cmd_iam(directory: str) -> None:
                     fail(f"{where}: {a!r} is not a read action a collector makes or sts:GetCallerIdentity")
     read = d / "iam-policy-directconnect-read.json"
     if read.exists():
-        acts = set()
-        for s in json.loads(read.read_text())["Statement"]:
+        stmts = {}
+        for i, s in enumerate(json.loads(read.read_text())["Statement"]):
+            sid = s.get("Sid")
+            if not sid:
+                fail(f"{read.name}: Statement[{i}] has no Sid (one statement per collector, named after it)")
+                continue
+            if sid in stmts:
+                fail(f"{read.name}: Sid {sid} appears twice")
             a = s["Action"]
-            acts |= {a} if isinstance(a, str) else set(a)
-        want = {
-            "directconnect:DescribeVirtualInterfaces",
-            "directconnect:DescribeConnections",
-            "directconnect:DescribeLags",
-            "directconnect:DescribeDirectConnectGateways",
-            "directconnect:DescribeDirectConnectGatewayAttachments",
-            "directconnect:DescribeDirectConnectGatewayAssociations",
-            "cloudwatch:GetMetricData",
-            "sts:GetCallerIdentity",
-        }
-        if acts != want:
-            fail(f"{read.name}: actions differ from what the collectors call: missing {sorted(want - acts)}, extra {sorted(acts - want)}")
+            stmts[sid] = {a} if isinstance(a, str) else set(a)
+        if set(stmts) != set(READ_POLICY):
+            fail(f"{read.name}: statements differ from one per collector: missing "
+                 f"{sorted(set(READ_POLICY) - set(stmts))}, extra {sorted(set(stmts) - set(READ_POLICY))}")
+        for sid, want in READ_POLICY.items():
+            got = stmts.get(sid)
+            if got is not None and got != want:
+                fail(f"{read.name}: statement {sid}: actions differ from what the collector calls: "
+                     f"missing {sorted(want - got)}, extra {sorted(got - want)}")
+        collectors = collector_sids()
+        if collectors != set(READ_POLICY) - NOT_A_COLLECTOR:
+            fail(f"{read.name}: the exporter's collectors (src/model.rs) and the policy's statements differ: "
+                 f"no statement for {sorted(collectors - set(READ_POLICY))}, "
+                 f"statement for no collector {sorted(set(READ_POLICY) - NOT_A_COLLECTOR - collectors)}")
     else:
         fail(f"{read}: missing")
 

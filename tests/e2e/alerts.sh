@@ -3,7 +3,10 @@
 # Alertmanager -> webhook receiver. Builds nothing. Steps: a healthy fleet pages nobody;
 # a BGP peer down arrives as DirectConnectBgpPeerDown and resolves; one of a gateway's two
 # VIFs down arrives as DirectConnectGatewayRedundancyLost and
-# DirectConnectVirtualInterfaceDown, and both resolve.
+# DirectConnectVirtualInterfaceDown, and both resolve; a VIF's accepted routes grow: the
+# route-limit warning arrives while its session is up, then past the limit the session goes
+# down (DirectConnectBgpPeerDown, and the critical), and all resolve once the routes are
+# withdrawn. The exporter runs the opt-in routes collector (config file, 1s interval).
 #
 #   tests/e2e/alerts.sh                  (from the repository root or anywhere)
 #
@@ -86,8 +89,13 @@ jsonl="$tmp/webhook.jsonl"
 pids+=($!)
 check "${helper[@]}" wait-url "$sim/_sim/health" "$deadline" || { cat "$tmp/simulator.log"; finish; }
 
+# The core collectors every 2s (flag); the opt-in routes collector every 1s (config file).
+cat >"$tmp/exporter.yml" <<YAML
+collectors: [virtual_interfaces, connections, lags, gateways, routes]
+routes_interval: 1s
+YAML
 AWS_ENDPOINT_URL="$sim" AWS_ACCESS_KEY_ID=AKIA111111111111SIM AWS_SECRET_ACCESS_KEY=x \
-  "$bin" --aws.region us-east-1 --collector.interval 2s \
+  "$bin" --aws.region us-east-1 --collector.interval 2s --config.file "$tmp/exporter.yml" \
   --web.listen-address "127.0.0.1:$exp_port" >"$tmp/exporter.log" 2>&1 &
 pids+=($!)
 check "${helper[@]}" wait-url "$exporter/-/ready" "$deadline" || { cat "$tmp/exporter.log"; finish; }
@@ -137,10 +145,12 @@ YAML
 pids+=($!)
 check "${helper[@]}" wait-url "$prom/-/ready" "$deadline" || { cat "$tmp/prometheus.log"; finish; }
 
-# --- healthy fleet: the recording rules see 2 healthy paths, nothing pages
+# --- healthy fleet: the recording rules see 2 healthy paths, every session 40% of its
+# route limit, nothing pages
 check "${helper[@]}" wait-query "$prom" 'up{job="directconnect-exporter"}' 1 "$deadline"
 check "${helper[@]}" wait-query "$prom" 'virtual_interface:aws_directconnect_healthy_paths:count' n=2 "$deadline"
 check "${helper[@]}" wait-query "$prom" 'direct_connect_gateway:aws_directconnect_healthy_paths:count' 2 "$deadline"
+check "${helper[@]}" wait-query "$prom" 'virtual_interface_address_family:aws_directconnect_bgp_accepted_routes:ratio' 0.4 "$deadline"
 # Let the rules evaluate for longer than the (shortened) for: durations.
 sleep 12
 check "${helper[@]}" assert-quiet "$prom" "$jsonl"
@@ -178,6 +188,36 @@ check "${helper[@]}" post "$sim/_sim/virtual-interface" "{\"virtual_interface_id
 check "${helper[@]}" wait-query "$prom" 'direct_connect_gateway:aws_directconnect_healthy_paths:count' 2 "$deadline"
 check "${helper[@]}" wait-webhook "$jsonl" resolved "$redundancy_labels" "$deadline"
 check "${helper[@]}" wait-webhook "$jsonl" resolved "$vif_down_labels" "$deadline"
+
+# --- a VIF's accepted IPv4 routes grow towards its limit of 100 (dxvif-e2e00002: its peers
+# have not alerted before, so every notification below is new). At 85 the warning arrives
+# while the session is still up; at 101 AWS (the simulator) puts the session down and
+# DirectConnectBgpPeerDown follows; withdrawn to 40, everything resolves.
+routes_labels="\"aws_account_id\":\"111111111111\",\"aws_region\":\"us-east-1\",\"virtual_interface_id\":\"$vif2\",\"address_family\":\"ipv4\""
+near_warning="{\"alertname\":\"DirectConnectBgpAcceptedRoutesNearLimit\",\"severity\":\"warning\",$routes_labels,\"virtual_interface_type\":\"private\",\"direct_connect_gateway_id\":\"$gw\"}"
+near_critical="{\"alertname\":\"DirectConnectBgpAcceptedRoutesNearLimit\",\"severity\":\"critical\",$routes_labels}"
+overflow_down="{\"alertname\":\"DirectConnectBgpPeerDown\",\"severity\":\"warning\",$routes_labels}"
+routes_query="aws_directconnect_bgp_routes{virtual_interface_id=\"$vif2\",address_family=\"ipv4\",direction=\"accepted\"}"
+peer_up_query="aws_directconnect_bgp_peer_up{virtual_interface_id=\"$vif2\",address_family=\"ipv4\"}"
+check "${helper[@]}" post "$sim/_sim/routes" "{\"virtual_interface_id\":\"$vif2\",\"address_family\":\"ipv4\",\"accepted\":85}"
+check "${helper[@]}" wait-query "$prom" "$routes_query" 85 "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" firing "$near_warning" "$deadline"
+# Delivered while the session is up: no BGP alert and no critical for this VIF yet.
+check "${helper[@]}" wait-query "$prom" "$peer_up_query" 1 5
+check "${helper[@]}" wait-query "$prom" "ALERTS{virtual_interface_id=\"$vif2\",alertname=~\"DirectConnectBgpPeerDown|DirectConnectVirtualInterfaceAllPeersDown\"}" n=0 5
+check "${helper[@]}" wait-query "$prom" "ALERTS{virtual_interface_id=\"$vif2\",severity=\"critical\"}" n=0 5
+check "${helper[@]}" assert-no-webhook "$jsonl" "$overflow_down"
+
+check "${helper[@]}" post "$sim/_sim/routes" "{\"virtual_interface_id\":\"$vif2\",\"address_family\":\"ipv4\",\"accepted\":101}"
+check "${helper[@]}" wait-query "$prom" "$peer_up_query" 0 "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" firing "$overflow_down" "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" firing "$near_critical" "$deadline"
+
+check "${helper[@]}" post "$sim/_sim/routes" "{\"virtual_interface_id\":\"$vif2\",\"address_family\":\"ipv4\",\"accepted\":40}"
+check "${helper[@]}" wait-query "$prom" "$peer_up_query" 1 "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" resolved "$near_warning" "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" resolved "$near_critical" "$deadline"
+check "${helper[@]}" wait-webhook "$jsonl" resolved "$overflow_down" "$deadline"
 
 if [ "$failed" -ne 0 ]; then
   for f in simulator exporter prometheus alertmanager webhook; do

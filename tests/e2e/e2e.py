@@ -18,6 +18,8 @@ Subcommands (each check prints "PASS: ..." or "FAIL: ..." and exits 0 or 1):
   assert-prom-alert PROM_URL STATE LABELS_JSON
                                               Prometheus /api/v1/alerts has an alert in STATE
                                               whose labels include LABELS_JSON
+  assert-no-webhook JSONL LABELS_JSON         the webhook has received no alert (any status)
+                                              whose labels include LABELS_JSON
 """
 import json
 import socket
@@ -212,6 +214,15 @@ def assert_prom_alert(prom, state, want_json):
     return fail(f"Prometheus has no {state} alert with labels {want}")
 
 
+def assert_no_webhook(jsonl, want_json):
+    want = json.loads(want_json)
+    seen = [a for a in read_jsonl(jsonl) if matches(a["labels"], want)]
+    if seen:
+        return fail(f"webhook already received {want.get('alertname', '')} with labels {want}: " +
+                    "; ".join(f'{a["status"]} {json.dumps(a["labels"], sort_keys=True)}' for a in seen))
+    return ok(f"webhook: no {want.get('alertname', '')} with labels {want} received")
+
+
 def main(argv):
     cmds = {
         "free-port": (free_port, 0),
@@ -223,6 +234,7 @@ def main(argv):
         "assert-quiet": (assert_quiet, 2),
         "wait-webhook": (wait_webhook, 4),
         "assert-prom-alert": (assert_prom_alert, 3),
+        "assert-no-webhook": (assert_no_webhook, 2),
     }
     if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 != cmds[argv[1]][1]:
         print(__doc__, file=sys.stderr)

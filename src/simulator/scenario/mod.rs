@@ -150,6 +150,14 @@ impl Scenario {
 
     /// Parses and validates a scenario; `origin` names it in errors (e.g. the file path).
     pub fn from_yaml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        crate::config::check_bounds(text, crate::config::SCENARIO_LIMITS).map_err(|e| {
+            ScenarioError::Invalid {
+                origin: origin.to_owned(),
+                line: None,
+                path: "document".to_owned(),
+                message: e.to_string(),
+            }
+        })?;
         let mut scenario: Scenario =
             serde_yaml_ng::from_str(text).map_err(|source| ScenarioError::Parse {
                 origin: origin.to_owned(),
@@ -169,9 +177,12 @@ impl Scenario {
     /// Reads, parses and validates a scenario file.
     pub fn load(path: impl AsRef<Path>) -> Result<Scenario, ScenarioError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
-            path: path.display().to_string(),
-            source,
+        let max = crate::config::SCENARIO_LIMITS.max_bytes;
+        let text = crate::config::read_to_string_bounded(path, max).map_err(|source| {
+            ScenarioError::Read {
+                path: path.display().to_string(),
+                source,
+            }
         })?;
         Scenario::from_yaml(&text, &path.display().to_string())
     }
