@@ -55,6 +55,11 @@ pub fn calls_per_cycle(kind: CollectorKind, fleet: FleetSize) -> (u32, &'static 
             fleet.vifs * pages(fleet.routes_per_vif),
             "1 ListVirtualInterfaceRoutes per 100 routes of each available VIF (at least 1 per VIF)",
         ),
+        CollectorKind::Cloudwatch => (
+            (fleet.connections * 7 + fleet.vifs * 10).div_ceil(500),
+            "1 CloudWatch GetMetricData per 500 series: 7 per 10G connection, 10 per dual-stack VIF \
+             (CloudWatch's quota, not Direct Connect's; billed per series)",
+        ),
     }
 }
 
@@ -100,10 +105,8 @@ mod tests {
         };
         for kind in CollectorKind::ALL {
             let (calls, _) = calls_per_cycle(kind, tiny);
-            assert!(
-                calls >= u32::from(kind != CollectorKind::Routes),
-                "{kind:?}"
-            );
+            let per_resource = matches!(kind, CollectorKind::Routes | CollectorKind::Cloudwatch);
+            assert!(calls >= u32::from(!per_resource), "{kind:?}");
         }
         let (vifs, _) = calls_per_cycle(CollectorKind::VirtualInterfaces, FleetSize::EXAMPLE);
         assert_eq!(vifs, 1);
@@ -111,5 +114,7 @@ mod tests {
         assert_eq!(routes, 200, "150 routes are two pages for each of 100 VIFs");
         let (gateways, _) = calls_per_cycle(CollectorKind::Gateways, FleetSize::EXAMPLE);
         assert_eq!(gateways, 11);
+        let (cloudwatch, _) = calls_per_cycle(CollectorKind::Cloudwatch, FleetSize::EXAMPLE);
+        assert_eq!(cloudwatch, 3, "20 × 7 + 100 × 10 = 1,140 series");
     }
 }
