@@ -9,7 +9,7 @@ mod policy;
 mod routes;
 
 pub use cloudwatch::{LOOKBACK as CLOUDWATCH_LOOKBACK, MAX_QUERIES as CLOUDWATCH_MAX_QUERIES};
-pub use policy::{CallError, Lane, Lanes, Priority};
+pub use policy::{Api, CallError, Lane, Lanes, Priority};
 
 pub use describe::{
     collect_connections, collect_gateways, collect_lags, collect_virtual_interfaces,
@@ -45,6 +45,14 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
         ],
         CollectorKind::Routes => &["ListVirtualInterfaceRoutes"],
         CollectorKind::Cloudwatch => &[cloudwatch::OPERATION],
+    }
+}
+
+/// The API whose throttling quota a collector's calls draw on (and whose lane they queue on).
+pub fn api_of(kind: CollectorKind) -> Api {
+    match kind {
+        CollectorKind::Cloudwatch => Api::CloudWatch,
+        _ => Api::DirectConnect,
     }
 }
 

@@ -320,7 +320,10 @@ impl Worker {
         } else {
             Priority::Background
         };
-        let lane = self.shared.lanes.get(&account, self.region.as_str());
+        let lane =
+            self.shared
+                .lanes
+                .get_for(&account, self.region.as_str(), aws::api_of(self.kind));
         Ok(Session::new(
             &self.config,
             account,
