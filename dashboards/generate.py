@@ -4,7 +4,7 @@
 The JSON files next to this script are the product: they import into Grafana as they
 are. This script is where they are edited, on Grafana's own dashboards-as-code library
 (grafana-foundation-sdk, the build for Grafana 11.6 pinned in tests/requirements.txt), so
-that the three dashboards share one set of conventions: the datasource variable, stable
+that the four dashboards share one set of conventions: the datasource variable, stable
 uids, units, links and PromQL shapes.
 
     python3 dashboards/generate.py           # rewrite the JSON files
@@ -77,7 +77,9 @@ VIF_DETAIL = DashboardRef("directconnect-vif", "AWS Direct Connect / Virtual int
                           "aws-direct-connect-virtual-interface", "directconnect-vif.json")
 EXPORTER_HEALTH = DashboardRef("directconnect-exporter", "AWS Direct Connect / Exporter health",
                                "aws-direct-connect-exporter-health", "directconnect-exporter.json")
-DASHBOARDS = (OVERVIEW, VIF_DETAIL, EXPORTER_HEALTH)
+PHYSICAL = DashboardRef("directconnect-physical", "AWS Direct Connect / Physical layer",
+                        "aws-direct-connect-physical-layer", "directconnect-physical.json")
+DASHBOARDS = (OVERVIEW, VIF_DETAIL, PHYSICAL, EXPORTER_HEALTH)
 
 TAGS = ["aws", "directconnect", "prometheus"]
 DATASOURCE = dashboard_models.DataSourceRef(type_val="prometheus", uid="${datasource}")
@@ -93,6 +95,9 @@ FLEET_GATEWAYS = 'aws_account_id=~"$account"'  # gateway series are global: no a
 ONE_VIF = 'aws_account_id="$account",aws_region="$region",virtual_interface_id="$vif"'
 ONE_VIF_ON_CONNECTION = ('aws_account_id="$account",aws_region="$region",connection_id=~"$connection",'
                          'virtual_interface_id="$vif"')
+ONE_REGION = 'aws_account_id="$account",aws_region="$region"'
+ONE_CONNECTION = ONE_REGION + ',connection_id="$connection"'
+GET_METRIC_DATA = 'operation="GetMetricData"'
 EXPORTER_TARGETS = 'instance=~"$instance",aws_account_id=~"$account",aws_region=~"$region"'
 EXPORTER_COLLECTORS = EXPORTER_TARGETS + ',collector=~"$collector"'
 
@@ -429,6 +434,18 @@ def table_panel(title: str, description: str, queries: list, columns: list[Colum
     return panel
 
 
+def physical_link() -> dict:
+    """Data link from a table row to the physical-layer dashboard of that row's connection."""
+    fields = "${__data.fields.%s}"
+    return {
+        "title": "Physical layer (optics, traffic, errors)",
+        "url": (f"{PHYSICAL.url}?var-datasource=${{datasource}}"
+                f"&var-account={fields % 'aws_account_id'}&var-region={fields % 'aws_region'}"
+                f"&var-connection={fields % 'connection_id'}&${{__url_time_range}}"),
+        "targetBlank": False,
+    }
+
+
 def vif_detail_link() -> dict:
     """Data link from a table row to the VIF detail dashboard of that row's VIF."""
     fields = "${__data.fields.%s}"
@@ -649,12 +666,13 @@ def overview_connections_and_lags() -> Section:
                         [query(f"sum by (state) ({metric('connection_state', FLEET)})", legend="{{state}}",
                                instant=True)]).span(6).height(9),
         table_panel(
-            "Connections", "Every connection with its current state, location, bandwidth, LAG and AWS logical device.",
+            "Connections", "Every connection with its current state, location, bandwidth, LAG and AWS logical device. "
+            "Click a connection id for its optics, traffic and errors (CloudWatch).",
             [query(connections, instant=True, table_format=True)],
             columns=[
                 Column("aws_account_id", "Account"),
                 Column("aws_region", "Region"),
-                Column("connection_id", "Connection"),
+                Column("connection_id", "Connection", data_link=physical_link()),
                 Column("connection_name", "Name"),
                 Column("state", "State"),
                 Column("location", "Location"),
@@ -1198,6 +1216,31 @@ def vif_gateway_attachment() -> Section:
     ])
 
 
+def vif_cloudwatch() -> Section:
+    """CloudWatch AWS/DX figures of the VIF (the opt-in cloudwatch collector)."""
+    def traffic(name: str) -> str:
+        return f"{metric(name, ONE_VIF)} * 8"
+    return Section("Traffic and BGP from CloudWatch", [
+        time_series_panel(
+            "Traffic", "Bits per second leaving (egress) and entering (ingress) AWS on the VIF: CloudWatch "
+            "VirtualInterfaceBpsEgress/Ingress, the average of each period (the cloudwatch collector). 0 while the VIF "
+            "or its BGP sessions are down.",
+            [query(traffic("virtual_interface_egress_bytes_per_second"), "A", legend="egress"),
+             query(traffic("virtual_interface_ingress_bytes_per_second"), "B", legend="ingress")],
+            unit="bps", min_value=0).span(8).height(7),
+        time_series_panel(
+            "BGP status minimum", "CloudWatch VirtualInterfaceBgpStatus, Minimum of each period, per address family: "
+            "0 when the session was down at any moment of the period, even between two polls of the exporter.",
+            [query(metric("virtual_interface_bgp_status_min", ONE_VIF), legend="{{address_family}}")],
+            unit="none", min_value=0).span(8).height(7),
+        time_series_panel(
+            "BGP prefixes", "Prefixes accepted from the customer and advertised by AWS, per address family (CloudWatch "
+            "VirtualInterfaceBgpPrefixesAccepted/Advertised, Maximum of each period).",
+            [query(metric("virtual_interface_bgp_prefixes", ONE_VIF), legend="{{address_family}} {{direction}}")],
+            unit="short", min_value=0).span(8).height(7),
+    ])
+
+
 def vif_routes_and_limits() -> Section:
     def per_family(expr: str, by: str = "address_family") -> str:
         return f"max by ({by}) (\n{indent(expr, 2)}\n)"
@@ -1258,8 +1301,8 @@ def vif_detail() -> dashboard_models.Dashboard:
     info = f"{METRIC_PREFIX}virtual_interface_info"
     return build_dashboard(
         VIF_DETAIL,
-        "One AWS Direct Connect virtual interface: its BGP peers, status history, flaps, device, location, MTU, "
-        "gateway attachment, and its routes against their limit.",
+        "One AWS Direct Connect virtual interface: its BGP peers, status history, flaps, traffic and BGP figures from "
+        "CloudWatch, device, location, MTU, gateway attachment, and its routes against their limit.",
         variables=[
             label_variable("account", "Account", f"label_values({info}, aws_account_id)"),
             label_variable("region", "Region", f'label_values({info}{{aws_account_id="$account"}}, aws_region)'),
@@ -1270,7 +1313,160 @@ def vif_detail() -> dashboard_models.Dashboard:
                            f'label_values({info}{{aws_account_id="$account",aws_region="$region",'
                            f'connection_id=~"$connection"}}, virtual_interface_id)'),
         ],
-        sections=[vif_summary(), vif_bgp_peers(), vif_gateway_attachment(), vif_routes_and_limits()],
+        sections=[vif_summary(), vif_bgp_peers(), vif_cloudwatch(), vif_gateway_attachment(),
+                  vif_routes_and_limits()],
+    )
+
+
+# --------------------------------------------------------------------------- physical layer
+
+RULES_SOURCE = HERE.parent / "alerts" / "src" / "directconnect.rules.yml"
+
+
+def light_band(direction: str, bound: str) -> str:
+    """The normal light-level band of the selected connection, one bound (`min`/`max`) of
+    `direction` (`tx`/`rx`): the expression of the recording rule in alerts/src, the one
+    place where the bands are written, scoped to the dashboard's connection. Prometheus
+    needs no rules loaded for it."""
+    record = f"connection:aws_directconnect_connection_light_level_{direction}_dbm:normal_{bound}"
+    lines = RULES_SOURCE.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == f"- record: {record}"), None)
+    if start is None or lines[start + 1].strip() != "expr: |":
+        sys.exit(f"dashboards/generate.py: recording rule {record} not found in {RULES_SOURCE}")
+    body = []
+    for line in lines[start + 2:]:
+        if not line.strip() or line.lstrip().startswith(("- ", "#")):
+            break
+        body.append(line.strip())
+    return "\n".join(body).replace("__SELECTOR__", ONE_CONNECTION)
+
+
+def band_line() -> list[dashboard_models.DynamicConfigValue]:
+    """Override properties of a band bound: a dashed red line, no fill, out of the tooltip sort."""
+    return [
+        fixed_color("red"),
+        dashboard_models.DynamicConfigValue(id_val="custom.lineStyle", value={"fill": "dash", "dash": [10, 10]}),
+        dashboard_models.DynamicConfigValue(id_val="custom.fillOpacity", value=0),
+    ]
+
+
+def light_panel(title: str, direction: str, metric_name: str, description: str) -> timeseries.Panel:
+    panel = time_series_panel(
+        title, description,
+        [query(metric(metric_name, ONE_CONNECTION), "A", legend="lane {{optical_lane}}"),
+         query(light_band(direction, "min"), "B", legend="normal min"),
+         query(light_band(direction, "max"), "C", legend="normal max")],
+        unit="dBm")
+    return panel.override_by_name("normal min", band_line()).override_by_name("normal max", band_line())
+
+
+def physical_optics() -> Section:
+    bands = ("The dashed red lines are AWS's normal range for the port speed (1G and 10G: −14.4 to +2.5 dBm; 100G per "
+             "lane: transmit −4.3 to +4.5, receive −10.6 to +4.5), taken from the recording rules of the alerts.")
+    return Section("Optics of $connection", [
+        light_panel("Receive light level per lane", "rx", "connection_light_level_rx_dbm",
+                    "Light the AWS device receives from your side, per optical lane (one lane below 100G, four at "
+                    "100G), in dBm: CloudWatch ConnectionLightLevelRx, the average of each period. " + bands
+                    ).span(12).height(9),
+        light_panel("Transmit light level per lane", "tx", "connection_light_level_tx_dbm",
+                    "Light the AWS device sends towards you, per optical lane, in dBm: CloudWatch "
+                    "ConnectionLightLevelTx, the average of each period. " + bands).span(12).height(9),
+    ])
+
+
+def physical_traffic() -> Section:
+    bandwidth = f"max by (connection_id) ({metric('connection_bandwidth_bytes_per_second', ONE_CONNECTION)}) * 8"
+    vifs_on_connection = (
+        f"sum by (virtual_interface_id, virtual_interface_name) (\n"
+        f"  ({metric('virtual_interface_egress_bytes_per_second', ONE_REGION)} * 8)\n"
+        f"  * on (aws_account_id, aws_region, virtual_interface_id) group_left (virtual_interface_name)\n"
+        f"  max by (aws_account_id, aws_region, virtual_interface_id, virtual_interface_name) (\n"
+        f"    {metric('virtual_interface_info', ONE_CONNECTION)}\n"
+        f"  )\n"
+        f")"
+    )
+    egress = metric("connection_egress_bytes_per_second", ONE_CONNECTION)
+    ingress = metric("connection_ingress_bytes_per_second", ONE_CONNECTION)
+    egress_labelled = 'label_replace(' + egress + ', "direction", "egress", "", "")'
+    ingress_labelled = 'label_replace(' + ingress + ', "direction", "ingress", "", "")'
+    utilisation = (
+        f"max by (connection_id) (\n"
+        f"  {egress_labelled}\n"
+        f"  or {ingress_labelled}\n"
+        f")\n"
+        f"/ on (connection_id) max by (connection_id) ({metric('connection_bandwidth_bytes_per_second', ONE_CONNECTION)})"
+    )
+    traffic = time_series_panel(
+        "Traffic against bandwidth",
+        "Bits per second leaving (egress) and entering (ingress) AWS on the connection (CloudWatch "
+        "ConnectionBpsEgress/Ingress, the average of each period), and the port speed as a dashed line. The alert "
+        "DirectConnectConnectionUtilizationHigh fires above 80 % for 15 minutes.",
+        [query(f"{metric('connection_egress_bytes_per_second', ONE_CONNECTION)} * 8", "A", legend="egress"),
+         query(f"{metric('connection_ingress_bytes_per_second', ONE_CONNECTION)} * 8", "B", legend="ingress"),
+         query(bandwidth, "C", legend="bandwidth")],
+        unit="bps", min_value=0).override_by_name("bandwidth", band_line())
+    return Section("Traffic", [
+        traffic.span(12).height(8),
+        bar_gauge_panel(
+            "Utilisation (busier direction)",
+            "The busier direction's share of the port speed in the newest CloudWatch period. Orange from 80 %.",
+            [query(utilisation, legend="{{connection_id}}", instant=True)],
+            unit="percentunit", thresholds_config=thresholds(("green", None), ("orange", 0.8), ("red", 0.95)),
+        ).max(1).span(4).height(8),
+        time_series_panel(
+            "Egress per virtual interface",
+            "Bits per second leaving AWS on each VIF of the connection (CloudWatch VirtualInterfaceBpsEgress).",
+            [query(vifs_on_connection, legend="{{virtual_interface_name}} {{virtual_interface_id}}")],
+            unit="bps", min_value=0).span(8).height(8),
+        time_series_panel(
+            "Packets per second",
+            "Packets per second leaving (egress) and entering (ingress) AWS on the connection (CloudWatch "
+            "ConnectionPpsEgress/Ingress).",
+            [query(metric("connection_egress_packets_per_second", ONE_CONNECTION), "A", legend="egress"),
+             query(metric("connection_ingress_packets_per_second", ONE_CONNECTION), "B", legend="ingress")],
+            unit="pps", min_value=0).span(12).height(7),
+        time_series_panel(
+            "Errors per period",
+            "MAC-level errors (CRC included) the AWS device counted on the port in each CloudWatch period "
+            "(ConnectionErrorCount, Sum). Errors with a low receive light level point at the optics or the fibre.",
+            [query(metric("connection_errors", ONE_CONNECTION), legend="errors")],
+            unit="short", bars=True, min_value=0).span(12).height(7),
+    ])
+
+
+def physical_freshness() -> Section:
+    return Section("CloudWatch data", [
+        stat_panel("Age of the newest datapoint",
+                   "Seconds from the start of the newest CloudWatch period to the collection that fetched it "
+                   "(AWS/DX data lands minutes after its period ends).",
+                   metric("cloudwatch_sample_age_seconds", ONE_REGION),
+                   unit="s", thresholds_config=thresholds(("green", None), ("orange", 900), ("red", 1800)),
+                   ).span(8).height(4),
+        stat_panel("GetMetricData requests", "CloudWatch GetMetricData calls per second, all results.",
+                   f"sum({rate('api_requests_total', ONE_REGION, GET_METRIC_DATA)})",
+                   unit="reqps").span(8).height(4),
+        stat_panel("GetMetricData failures", "Share of GetMetricData calls that did not succeed (throttled included).",
+                   f"sum({rate('api_requests_total', ONE_REGION, GET_METRIC_DATA, NOT_SUCCESS)})\n"
+                   f"/ sum({rate('api_requests_total', ONE_REGION, GET_METRIC_DATA)})",
+                   unit="percentunit", thresholds_config=thresholds(("green", None), ("orange", 0.01), ("red", 0.1)),
+                   ).span(8).height(4),
+    ])
+
+
+def physical() -> dashboard_models.Dashboard:
+    rx = f"{METRIC_PREFIX}connection_light_level_rx_dbm"
+    return build_dashboard(
+        PHYSICAL,
+        "The physical layer of one AWS Direct Connect connection from CloudWatch AWS/DX (the exporter's opt-in "
+        "cloudwatch collector): light levels per optical lane against AWS's normal range, traffic against the port "
+        "speed, packets and errors.",
+        variables=[
+            label_variable("account", "Account", f"label_values({rx}, aws_account_id)"),
+            label_variable("region", "Region", f'label_values({rx}{{aws_account_id="$account"}}, aws_region)'),
+            label_variable("connection", "Connection",
+                           f'label_values({rx}{{aws_account_id="$account",aws_region="$region"}}, connection_id)'),
+        ],
+        sections=[physical_optics(), physical_traffic(), physical_freshness()],
     )
 
 
@@ -1423,6 +1619,7 @@ def exporter_health() -> dashboard_models.Dashboard:
 BUILDERS = {
     OVERVIEW.file: overview,
     VIF_DETAIL.file: vif_detail,
+    PHYSICAL.file: physical,
     EXPORTER_HEALTH.file: exporter_health,
 }
 

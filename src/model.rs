@@ -267,11 +267,13 @@ pub enum CollectorKind {
     FailoverTests,
     /// AWS Health scheduled maintenance of connections and VIFs (opt-in, global).
     Maintenance,
+    /// CloudWatch `AWS/DX` figures of the inventory's connections and VIFs (opt-in).
+    Cloudwatch,
 }
 
 impl CollectorKind {
     /// Every kind, in the order the config lists them.
-    pub const ALL: [CollectorKind; 7] = [
+    pub const ALL: [CollectorKind; 8] = [
         CollectorKind::VirtualInterfaces,
         CollectorKind::Connections,
         CollectorKind::Lags,
@@ -279,6 +281,7 @@ impl CollectorKind {
         CollectorKind::Routes,
         CollectorKind::FailoverTests,
         CollectorKind::Maintenance,
+        CollectorKind::Cloudwatch,
     ];
 
     /// The name used in config files and in the `collector` label.
@@ -291,6 +294,7 @@ impl CollectorKind {
             CollectorKind::Routes => "routes",
             CollectorKind::FailoverTests => "failover_tests",
             CollectorKind::Maintenance => "maintenance",
+            CollectorKind::Cloudwatch => "cloudwatch",
         }
     }
 
@@ -317,7 +321,21 @@ impl CollectorKind {
     /// True for collectors that work from the inventory the core collectors published
     /// (e.g. routes of the VIFs seen), and wait for it.
     pub fn needs_inventory(self) -> bool {
-        matches!(self, CollectorKind::Routes | CollectorKind::FailoverTests)
+        !self.inventory().is_empty()
+    }
+
+    /// The core collectors whose published data this collector works from; it waits
+    /// until each has published for its account and region.
+    pub fn inventory(self) -> &'static [CollectorKind] {
+        match self {
+            CollectorKind::Routes | CollectorKind::FailoverTests => {
+                &[CollectorKind::VirtualInterfaces]
+            }
+            CollectorKind::Cloudwatch => {
+                &[CollectorKind::Connections, CollectorKind::VirtualInterfaces]
+            }
+            _ => &[],
+        }
     }
 
     /// True for the core collectors (run by default, on `--collector.interval`, holding
@@ -350,6 +368,8 @@ pub enum CollectorData {
     FailoverTests(Vec<VifFailoverTests>),
     /// Upcoming and open scheduled maintenance per affected resource (global).
     Maintenance(Vec<MaintenanceEvent>),
+    /// The newest CloudWatch `AWS/DX` datapoints (per region).
+    Cloudwatch(CloudwatchData),
 }
 
 impl CollectorData {
@@ -363,6 +383,7 @@ impl CollectorData {
             CollectorData::Routes(r) => r.len(),
             CollectorData::FailoverTests(t) => t.len(),
             CollectorData::Maintenance(m) => m.len(),
+            CollectorData::Cloudwatch(c) => c.datapoints.len(),
         }
     }
 
@@ -376,6 +397,7 @@ impl CollectorData {
             CollectorData::Routes(_) => CollectorKind::Routes,
             CollectorData::FailoverTests(_) => CollectorKind::FailoverTests,
             CollectorData::Maintenance(_) => CollectorKind::Maintenance,
+            CollectorData::Cloudwatch(_) => CollectorKind::Cloudwatch,
         }
     }
 
@@ -470,6 +492,95 @@ pub struct MaintenanceEvent {
     pub start: Option<SystemTime>,
     /// End of the maintenance window.
     pub end: Option<SystemTime>,
+}
+
+/// A CloudWatch `AWS/DX` figure the `cloudwatch` collector exports, each an exported
+/// family (SPEC 6.3). Which CloudWatch metric and statistic each comes from is the `aws`
+/// module's business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DxFigure {
+    /// Transmit light level of one optical lane, dBm.
+    LightLevelTx,
+    /// Receive light level of one optical lane, dBm.
+    LightLevelRx,
+    /// Connection egress, bytes per second.
+    ConnectionEgressBytes,
+    /// Connection ingress, bytes per second.
+    ConnectionIngressBytes,
+    /// Connection egress, packets per second.
+    ConnectionEgressPackets,
+    /// Connection ingress, packets per second.
+    ConnectionIngressPackets,
+    /// MAC-level errors counted over the period.
+    ConnectionErrors,
+    /// MACsec encryption up (1) or down (0).
+    ConnectionEncryptionUp,
+    /// VIF egress, bytes per second.
+    VifEgressBytes,
+    /// VIF ingress, bytes per second.
+    VifIngressBytes,
+    /// VIF egress, packets per second.
+    VifEgressPackets,
+    /// VIF ingress, packets per second.
+    VifIngressPackets,
+    /// Lowest BGP status (1 up, 0 down) of one address family over the period.
+    VifBgpStatusMin,
+    /// Prefixes accepted from the customer in one address family.
+    VifPrefixesAccepted,
+    /// Prefixes AWS advertises in one address family.
+    VifPrefixesAdvertised,
+}
+
+/// One CloudWatch series of the inventory: a figure of one connection or VIF.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DxSeries {
+    /// What it measures.
+    pub figure: DxFigure,
+    /// The connection id (connection figures) or the VIF id (VIF figures).
+    pub resource_id: String,
+    /// Optical lane 1..=4 of light levels.
+    pub optical_lane: Option<u8>,
+    /// `ipv4` or `ipv6` of the BGP figures.
+    pub address_family: Option<&'static str>,
+}
+
+/// The newest datapoint of one series.
+#[derive(Debug, Clone)]
+pub struct DxDatapoint {
+    /// The series.
+    pub series: DxSeries,
+    /// The value, in the figure's unit (bytes, not bits).
+    pub value: f64,
+    /// Start of the datapoint's period, as CloudWatch stamps it.
+    pub timestamp: SystemTime,
+}
+
+// Equal when every field is, the value bit for bit (so that `CollectorData` stays `Eq`).
+impl PartialEq for DxDatapoint {
+    fn eq(&self, other: &Self) -> bool {
+        self.series == other.series
+            && self.value.to_bits() == other.value.to_bits()
+            && self.timestamp == other.timestamp
+    }
+}
+impl Eq for DxDatapoint {}
+
+/// What one `cloudwatch` cycle found for an account and region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudwatchData {
+    /// The newest datapoint of every series that had one in the window, in series order.
+    pub datapoints: Vec<DxDatapoint>,
+    /// Series asked for (each billed as one metric).
+    pub queries: usize,
+    /// When the cycle asked.
+    pub asked_at: SystemTime,
+}
+
+impl CloudwatchData {
+    /// The newest datapoint's timestamp among all series.
+    pub fn newest(&self) -> Option<SystemTime> {
+        self.datapoints.iter().map(|d| d.timestamp).max()
+    }
 }
 
 impl VirtualInterface {

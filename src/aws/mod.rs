@@ -2,6 +2,7 @@
 //! its lane), account discovery, and the dispatch of each collector's calls. Submodules:
 //! the call policy, pagination, and the mapping into model types.
 
+mod cloudwatch;
 mod describe;
 mod failover_tests;
 mod health;
@@ -9,7 +10,8 @@ mod map;
 mod policy;
 mod routes;
 
-pub use policy::{CallError, Lane, Lanes, Priority};
+pub use cloudwatch::{LOOKBACK as CLOUDWATCH_LOOKBACK, MAX_QUERIES as CLOUDWATCH_MAX_QUERIES};
+pub use policy::{Api, CallError, Lane, Lanes, Priority};
 
 pub use describe::{
     collect_connections, collect_gateways, collect_lags, collect_virtual_interfaces,
@@ -32,7 +34,8 @@ use crate::store::ApiStats;
 /// Account label used while the account of default credentials is not yet known.
 pub const UNKNOWN_ACCOUNT: &str = "unknown";
 
-/// The AWS operations a collector calls (Direct Connect, or AWS Health for `maintenance`).
+/// The API operations a collector calls (Direct Connect, CloudWatch for `cloudwatch`, AWS
+/// Health for `maintenance`).
 pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
     match kind {
         CollectorKind::VirtualInterfaces => &["DescribeVirtualInterfaces"],
@@ -46,18 +49,29 @@ pub fn operations(kind: CollectorKind) -> &'static [&'static str] {
         CollectorKind::Routes => &["ListVirtualInterfaceRoutes"],
         CollectorKind::FailoverTests => &[failover_tests::OPERATION],
         CollectorKind::Maintenance => &health::OPERATIONS,
+        CollectorKind::Cloudwatch => &[cloudwatch::OPERATION],
     }
 }
 
-/// Runs one cycle of collector `kind`: every call it makes, paginated, mapped into model
-/// types. Collectors that need the inventory ([`CollectorKind::needs_inventory`]) read
-/// it from `inventory`, the latest published snapshot.
+/// The API whose throttling quota a collector's calls draw on (and whose lane they queue on).
+pub fn api_of(kind: CollectorKind) -> Api {
+    match kind {
+        CollectorKind::Cloudwatch => Api::CloudWatch,
+        CollectorKind::Maintenance => Api::Health,
+        _ => Api::DirectConnect,
+    }
+}
+
+/// Runs one cycle of collector `kind`, which runs every `interval`: every call it makes,
+/// paginated, mapped into model types. Collectors that need the inventory
+/// ([`CollectorKind::inventory`]) read it from `inventory`, the latest published snapshot.
 pub async fn collect(
     kind: CollectorKind,
     session: &Session,
     inventory: &Snapshot,
-    deadline: Instant,
+    (interval, deadline): (Duration, Instant),
 ) -> Result<CollectorData, CallError> {
+    let published = |kind| inventory.data_of(&session.account_id, &session.region, kind);
     Ok(match kind {
         CollectorKind::VirtualInterfaces => {
             CollectorData::VirtualInterfaces(collect_virtual_interfaces(session, deadline).await?)
@@ -70,22 +84,14 @@ pub async fn collect(
             CollectorData::Gateways(collect_gateways(session, deadline).await?)
         }
         CollectorKind::Routes => {
-            let vifs = match inventory.data_of(
-                &session.account_id,
-                &session.region,
-                CollectorKind::VirtualInterfaces,
-            ) {
+            let vifs = match published(CollectorKind::VirtualInterfaces) {
                 Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
                 _ => &[],
             };
             CollectorData::Routes(routes::collect_routes(session, vifs, deadline).await?)
         }
         CollectorKind::FailoverTests => {
-            let vifs = match inventory.data_of(
-                &session.account_id,
-                &session.region,
-                CollectorKind::VirtualInterfaces,
-            ) {
+            let vifs = match published(CollectorKind::VirtualInterfaces) {
                 Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
                 _ => &[],
             };
@@ -95,6 +101,19 @@ pub async fn collect(
         }
         CollectorKind::Maintenance => {
             CollectorData::Maintenance(health::collect_maintenance(session, deadline).await?)
+        }
+        CollectorKind::Cloudwatch => {
+            let vifs = match published(CollectorKind::VirtualInterfaces) {
+                Some(CollectorData::VirtualInterfaces(v)) => v.as_slice(),
+                _ => &[],
+            };
+            let conns = match published(CollectorKind::Connections) {
+                Some(CollectorData::Connections(c)) => c.as_slice(),
+                _ => &[],
+            };
+            let data =
+                cloudwatch::collect_cloudwatch(session, (conns, vifs), interval, deadline).await?;
+            CollectorData::Cloudwatch(data)
         }
     })
 }
@@ -169,6 +188,7 @@ pub struct Session {
     pub region: String,
     client: aws_sdk_directconnect::Client,
     config: aws_config::SdkConfig,
+    cloudwatch: aws_sdk_cloudwatch::Client,
     stats: ApiStats,
     lane: Arc<Lane>,
     priority: Priority,
@@ -177,7 +197,8 @@ pub struct Session {
 
 impl Session {
     /// A session for `account_id` in `region`, counting calls in `stats` and queueing
-    /// them on `lane` with `priority`.
+    /// them on `lane` with `priority`. Its Direct Connect and CloudWatch clients share
+    /// `config` (credentials, endpoint resolution, timeouts, no SDK retries).
     pub fn new(
         config: &aws_config::SdkConfig,
         account_id: String,
@@ -186,14 +207,19 @@ impl Session {
         (lane, priority): (Arc<Lane>, Priority),
         timeout: Duration,
     ) -> Self {
+        let region_of = || aws_config::Region::new(region.as_str().to_owned());
         let conf = aws_sdk_directconnect::config::Builder::from(config)
-            .region(aws_config::Region::new(region.as_str().to_owned()))
+            .region(region_of())
+            .build();
+        let cloudwatch = aws_sdk_cloudwatch::config::Builder::from(config)
+            .region(region_of())
             .build();
         Session {
             account_id,
             region: region.as_str().to_owned(),
             client: aws_sdk_directconnect::Client::from_conf(conf),
             config: config.clone(),
+            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch),
             stats,
             lane,
             priority,
@@ -213,6 +239,11 @@ impl Session {
             .region(aws_config::Region::new(region.to_owned()))
             .build();
         aws_sdk_health::Client::from_conf(conf)
+    }
+
+    /// The CloudWatch client of this account and region.
+    pub fn cloudwatch(&self) -> &aws_sdk_cloudwatch::Client {
+        &self.cloudwatch
     }
 
     /// Runs one API call under the policy of [`policy`]: the lane, pacing, a per-attempt

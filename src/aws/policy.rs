@@ -204,14 +204,32 @@ impl Drop for CoreGuard {
 
 /// The lanes of a running exporter, one per account and region.
 #[derive(Debug, Default)]
-pub struct Lanes(Mutex<HashMap<(String, String), Arc<Lane>>>);
+pub struct Lanes(Mutex<HashMap<(String, String, Api), Arc<Lane>>>);
+
+/// An AWS API with throttling quotas of its own: calls to one never pace calls to another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// Direct Connect (every core collector, and `routes`).
+    DirectConnect,
+    /// CloudWatch (the `cloudwatch` collector).
+    CloudWatch,
+    /// AWS Health (the `maintenance` collector).
+    Health,
+}
 
 impl Lanes {
-    /// The lane of `account_id` in `region`, created on first use.
+    /// The Direct Connect lane of `account_id` in `region`, created on first use.
     pub fn get(&self, account_id: &str, region: &str) -> Arc<Lane> {
+        self.get_for(account_id, region, Api::DirectConnect)
+    }
+
+    /// The lane of `api` for `account_id` in `region`, created on first use. AWS throttles
+    /// each API per account and region on its own quota, so CloudWatch throttling slows
+    /// only CloudWatch calls.
+    pub fn get_for(&self, account_id: &str, region: &str, api: Api) -> Arc<Lane> {
         match self.0.lock() {
             Ok(mut map) => map
-                .entry((account_id.to_owned(), region.to_owned()))
+                .entry((account_id.to_owned(), region.to_owned(), api))
                 .or_default()
                 .clone(),
             // A poisoned map only loses sharing, never a call.
@@ -482,6 +500,21 @@ pub(crate) fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_api_has_its_own_lane_so_cloudwatch_throttling_never_paces_direct_connect() {
+        let lanes = Lanes::default();
+        let dx = lanes.get("111111111111", "us-east-1");
+        let cw = lanes.get_for("111111111111", "us-east-1", Api::CloudWatch);
+        assert!(!Arc::ptr_eq(&dx, &cw));
+        assert!(Arc::ptr_eq(
+            &dx,
+            &lanes.get_for("111111111111", "us-east-1", Api::DirectConnect)
+        ));
+        cw.throttled();
+        assert_eq!(dx.delay(Priority::Core), Duration::ZERO);
+        assert!(cw.delay(Priority::Background) > Duration::ZERO);
+    }
 
     #[test]
     fn backoff_grows_but_stays_under_the_cap() {

@@ -323,18 +323,15 @@ impl Worker {
             return Outcome::Duplicate { holder };
         }
         let inventory = self.shared.store.published().snapshot.clone();
-        if self.kind.needs_inventory()
-            && inventory
-                .data_of(
-                    &session.account_id,
-                    &session.region,
-                    CollectorKind::VirtualInterfaces,
-                )
+        let missing = self.kind.inventory().iter().any(|kind| {
+            inventory
+                .data_of(&session.account_id, &session.region, *kind)
                 .is_none()
-        {
+        });
+        if missing {
             return Outcome::NoInventory;
         }
-        match aws::collect(self.kind, session, &inventory, deadline).await {
+        match aws::collect(self.kind, session, &inventory, (self.interval, deadline)).await {
             Ok(data) => Outcome::Collected(data),
             Err(e) => Outcome::Failed(e),
         }
@@ -363,7 +360,10 @@ impl Worker {
         } else {
             Priority::Background
         };
-        let lane = self.shared.lanes.get(&account, self.region.as_str());
+        let lane =
+            self.shared
+                .lanes
+                .get_for(&account, self.region.as_str(), aws::api_of(self.kind));
         Ok(Session::new(
             &self.config,
             account,

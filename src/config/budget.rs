@@ -69,6 +69,11 @@ pub fn calls_per_cycle(kind: CollectorKind, fleet: FleetSize) -> (u32, &'static 
             pages(fleet.maintenance_events) + fleet.maintenance_events.div_ceil(10),
             "1 DescribeEvents per 100 events + 1 DescribeAffectedEntities per 10 events (AWS Health, us-east-1)",
         ),
+        CollectorKind::Cloudwatch => (
+            (fleet.connections * 7 + fleet.vifs * 10).div_ceil(500),
+            "1 CloudWatch GetMetricData per 500 series: 7 per 10G connection, 10 per dual-stack VIF \
+             (CloudWatch's quota, not Direct Connect's; billed per series)",
+        ),
     }
 }
 
@@ -123,10 +128,8 @@ mod tests {
         };
         for kind in CollectorKind::ALL {
             let (calls, _) = calls_per_cycle(kind, tiny);
-            assert!(
-                calls >= u32::from(kind != CollectorKind::Routes),
-                "{kind:?}"
-            );
+            let per_resource = matches!(kind, CollectorKind::Routes | CollectorKind::Cloudwatch);
+            assert!(calls >= u32::from(!per_resource), "{kind:?}");
         }
         let (vifs, _) = calls_per_cycle(CollectorKind::VirtualInterfaces, FleetSize::EXAMPLE);
         assert_eq!(vifs, 1);
@@ -134,5 +137,7 @@ mod tests {
         assert_eq!(routes, 200, "150 routes are two pages for each of 100 VIFs");
         let (gateways, _) = calls_per_cycle(CollectorKind::Gateways, FleetSize::EXAMPLE);
         assert_eq!(gateways, 11);
+        let (cloudwatch, _) = calls_per_cycle(CollectorKind::Cloudwatch, FleetSize::EXAMPLE);
+        assert_eq!(cloudwatch, 3, "20 × 7 + 100 × 10 = 1,140 series");
     }
 }

@@ -6,6 +6,7 @@
 //! Adding a metric: declare a `static` [`Family`] in its domain file, list it in that
 //! file's `FAMILIES`, and write its samples in that file's `write` function.
 
+mod cloudwatch;
 mod connection;
 pub(crate) mod exporter;
 pub mod exposition;
@@ -186,6 +187,7 @@ pub fn families() -> impl Iterator<Item = &'static Family> {
         routes::FAMILIES,
         failover_tests::FAMILIES,
         maintenance::FAMILIES,
+        cloudwatch::FAMILIES,
         exporter::FAMILIES,
     ]
     .into_iter()
@@ -401,6 +403,7 @@ pub fn write_collector(c: &CollectorSnapshot, out: &mut Samples<'_>) {
         Some(CollectorData::Routes(r)) => routes::write(&c.key, r, out),
         Some(CollectorData::FailoverTests(t)) => failover_tests::write(&c.key, t, out),
         Some(CollectorData::Maintenance(m)) => maintenance::write(&c.key, m, out),
+        Some(CollectorData::Cloudwatch(d)) => cloudwatch::write(&c.key, d, out),
     }
 }
 

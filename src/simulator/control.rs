@@ -7,6 +7,8 @@
 //! - `POST /_sim/peer` `{"virtual_interface_id", "address_family"|"bgp_peer_id", "bgp_status"?, "bgp_peer_state"?}` → the VIF
 //! - `POST /_sim/routes` `{"virtual_interface_id", "address_family", "accepted"?, "advertised"?}`
 //!   → the VIF (accepted routes over its limit put that family's peer down)
+//! - `POST /_sim/optics` `{"connection_id", "tx_dbm"?, "rx_dbm"?}` → the connection with
+//!   its `optics` (every lane's light level in CloudWatch `AWS/DX`)
 //! - `POST /_sim/virtual-interface` `{"virtual_interface_id", "state"}` → the VIF
 //! - `POST /_sim/connection` `{"connection_id", "state"?, "port_encryption_status"?}` → the
 //!   connection (its state and/or MACsec status, at least one)
@@ -63,6 +65,16 @@ struct RoutesRequest {
     accepted: Option<u32>,
     #[serde(default)]
     advertised: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OpticsRequest {
+    connection_id: String,
+    #[serde(default)]
+    tx_dbm: Option<f64>,
+    #[serde(default)]
+    rx_dbm: Option<f64>,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +286,7 @@ fn route(
         "/_sim/health" | "/_sim/state" => &[Method::GET],
         "/_sim/peer"
         | "/_sim/routes"
+        | "/_sim/optics"
         | "/_sim/virtual-interface"
         | "/_sim/connection"
         | "/_sim/lag"
@@ -320,6 +333,13 @@ fn route(
                 r.accepted,
                 r.advertised,
             ))
+        }
+        ("POST", "/_sim/optics") => {
+            let r: OpticsRequest = parse(body)?;
+            if r.tx_dbm.is_none() && r.rx_dbm.is_none() {
+                return Err(error(StatusCode::BAD_REQUEST, "give tx_dbm and/or rx_dbm"));
+            }
+            from_control(state::lock(state).set_optics(&r.connection_id, r.tx_dbm, r.rx_dbm))
         }
         ("POST", "/_sim/virtual-interface") => {
             let r: VifStateRequest = parse(body)?;

@@ -16,6 +16,7 @@
 //! or `server` → `control` → `state`. Where a change goes:
 //! - a Direct Connect operation: a line in the table in `protocol/mod.rs`, its handler in
 //!   `state/describe.rs` (reads) or `state/vifs.rs` (the VIF and peer lifecycle);
+//! - a CloudWatch `AWS/DX` metric: `state/cloudwatch.rs`;
 //! - a Describe field: the spec in `scenario/spec.rs`, its wire name in `state/render.rs`;
 //! - a wire protocol or service: a codec beside `protocol/json.rs` (see `protocol/mod.rs`);
 //! - a fault kind: `faults.rs`;
@@ -39,7 +40,10 @@ use tokio::task::JoinHandle;
 
 pub use faults::FaultKind;
 pub use scenario::{GenerateSpec, Scenario, ScenarioError};
-pub use state::{DELETED_RETENTION_MS, MAX_PAGE, REQUEST_LOG_CAPACITY, SETTLE_DELAY_MS};
+pub use state::{
+    DELETED_RETENTION_MS, MAX_METRIC_RESULTS_PAGE, MAX_PAGE, PUBLICATION_DELAY_SECONDS,
+    REQUEST_LOG_CAPACITY, SETTLE_DELAY_MS,
+};
 
 use server::Shared;
 use state::State;

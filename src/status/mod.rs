@@ -507,6 +507,7 @@ impl Status {
                 }
                 Some(
                     CollectorData::Routes(_)
+                    | CollectorData::Cloudwatch(_)
                     | CollectorData::FailoverTests(_)
                     | CollectorData::Maintenance(_),
                 )

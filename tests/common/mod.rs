@@ -276,6 +276,11 @@ impl SimSdk {
     pub async fn sts(&self) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::new(&self.config().await)
     }
+
+    /// A CloudWatch client (Smithy RPC v2 CBOR).
+    pub async fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        aws_sdk_cloudwatch::Client::new(&self.config().await)
+    }
 }
 
 /// The HTTP status of a failed SDK call, if a response arrived.

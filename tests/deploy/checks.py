@@ -273,7 +273,10 @@ def cmd_same_container(*rendered: str) -> None:
             fail(f"{where}: exporter container differs from {seen[0][0]} in {diff}")
 
 
-READ_ACTION = re.compile(r"^(directconnect:(Describe|Get|List)|health:Describe)[A-Za-z]+$")
+READ_ACTION = re.compile(r"^directconnect:(Describe|Get|List)[A-Za-z]+$")
+# Read actions of other services, each needed by one collector (cloudwatch: GetMetricData;
+# maintenance: the AWS Health calls).
+OTHER_READ_ACTIONS = {"cloudwatch:GetMetricData", "health:DescribeEvents", "health:DescribeAffectedEntities"}
 
 # The read policy has one statement per collector, so that a user can drop what they do not
 # run: its Sid is the collector's name in CamelCase (virtual_interfaces -> VirtualInterfaces),
@@ -291,6 +294,7 @@ READ_POLICY = {
     "Routes": {"directconnect:ListVirtualInterfaceRoutes"},
     "FailoverTests": {"directconnect:ListVirtualInterfaceTestHistory"},
     "Maintenance": {"health:DescribeEvents", "health:DescribeAffectedEntities"},
+    "Cloudwatch": {"cloudwatch:GetMetricData"},
     "AccountDiscovery": {"sts:GetCallerIdentity"},
 }
 NOT_A_COLLECTOR = {"AccountDiscovery"}
@@ -358,8 +362,8 @@ def cmd_iam(directory: str) -> None:
                     res = [res] if isinstance(res, str) else res or []
                     if not res or any("*" in r or not r.startswith("arn:aws") for r in res):
                         fail(f"{where}: sts:AssumeRole must name role ARNs, not {res}")
-                elif a != "sts:GetCallerIdentity" and not READ_ACTION.match(a):
-                    fail(f"{where}: {a!r} is not a Direct Connect or AWS Health read action or sts:GetCallerIdentity")
+                elif a != "sts:GetCallerIdentity" and a not in OTHER_READ_ACTIONS and not READ_ACTION.match(a):
+                    fail(f"{where}: {a!r} is not a read action a collector makes or sts:GetCallerIdentity")
     read = d / "iam-policy-directconnect-read.json"
     if read.exists():
         stmts = {}

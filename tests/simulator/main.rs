@@ -8,6 +8,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod cloudwatch;
 mod control;
 mod describe;
 mod faults;

@@ -86,7 +86,6 @@ pub(super) fn route(path: &str) -> Option<(&str, &str)> {
 
 /// A timestamp (epoch seconds) as operations put it in their output: CBOR tag 1 on the
 /// wire.
-#[allow(dead_code, reason = "for the operations served over CBOR")]
 pub(crate) fn timestamp(epoch_seconds: f64) -> Value {
     let mut m = Map::new();
     m.insert(TIMESTAMP_KEY.to_owned(), float(epoch_seconds));
@@ -95,7 +94,6 @@ pub(crate) fn timestamp(epoch_seconds: f64) -> Value {
 
 /// The epoch seconds of a timestamp input member: a decoded tag 1 (`{"$timestamp": n}`)
 /// or a plain number (AWS JSON 1.1).
-#[allow(dead_code, reason = "for the operations served over CBOR")]
 pub(crate) fn epoch_seconds(value: &Value) -> Option<f64> {
     match value {
         Value::Number(n) => n.as_f64(),

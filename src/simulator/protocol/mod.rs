@@ -372,6 +372,14 @@ fn cbor_operation(
     }
 }
 
+/// Every CloudWatch operation the simulator answers, by name.
+fn cloudwatch(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> OpResult {
+    match operation {
+        "GetMetricData" => st.get_metric_data(caller, input),
+        other => Err(ApiError::unknown_operation(other)),
+    }
+}
+
 /// Every AWS Health operation the simulator answers, by name.
 fn health(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> OpResult {
     match operation {
@@ -379,11 +387,6 @@ fn health(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> Op
         "DescribeAffectedEntities" => st.describe_affected_entities(caller, input),
         other => Err(ApiError::unknown_operation(other)),
     }
-}
-
-/// Every CloudWatch operation the simulator answers, by name (none yet).
-fn cloudwatch(_st: &mut State, _caller: &Caller, operation: &str, _input: &Value) -> OpResult {
-    Err(ApiError::unknown_operation(operation))
 }
 
 /// Every STS action the simulator answers, by name.

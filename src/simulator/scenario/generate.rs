@@ -170,6 +170,7 @@ impl TimelineEvent {
             routes: None,
             encryption: None,
             failover_test: None,
+            optics: None,
         }
     }
 }

@@ -33,6 +33,11 @@
 //!           - {id: dxcon-aaaa0001, name: nyc-1, location: EqDC2, bandwidth: 10Gbps,
 //!              mac_sec_capable: true, encryption_mode: must_encrypt,   # MACsec (a key is
 //!              port_encryption_status: Encryption Up}                  #  generated)
+//!           - id: dxcon-aaaa0004
+//!             name: nyc-100g
+//!             location: EqDC2
+//!             bandwidth: 100Gbps           # 4 optical lanes in CloudWatch (1 below 100G)
+//!             optics: {tx_dbm: 1.1, rx_dbm: -3.0}   # every lane; healthy defaults when unset
 //!         lags:
 //!           - id: dxlag-aaaa0001
 //!             name: lag-1
@@ -54,6 +59,7 @@
 //!             failover_tests:              # BGP failover test history, before the start
 //!               - {ago: 30d, duration: 5m, status: completed}   # status: any string
 //!             tags: {Name: prod-vpc, env: prod}
+//!             traffic_bps: 2.5e9           # CloudWatch egress while up (ingress 60 %)
 //!             peers:
 //!               - {family: ipv4, status: up}
 //!               - {family: ipv6, status: up, state: available}
@@ -66,6 +72,7 @@
 //!   - {at: 3m, lag: {id: dxlag-aaaa0001, state: down}}
 //!   - {at: 4m, encryption: {connection_id: dxcon-aaaa0001, port_encryption_status: Encryption Down}}
 //!   - {at: 5m, failover_test: {virtual_interface_id: dxvif-aaaa0001, for: 2m}}   # testing, peers down
+//!   - {at: 4m, optics: {connection_id: dxcon-aaaa0004, rx_dbm: -12.5}}
 //!   - {at: 10m, fault: {kind: throttle, for: 30s, operation: DescribeVirtualInterfaces, account: "111111111111", region: us-east-1}}
 //! ```
 //!
@@ -89,8 +96,9 @@ pub use generate::{GENERATED_REGIONS, GenerateSpec};
 pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, EncryptionEvent,
     FailoverTestEvent, FailoverTestSpec, FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec,
-    MacSecKeySpec, MaintenanceSpec, PeerEvent, PeerSpec, PerFamily, RegionSpec, RouteCounts,
-    RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
+    MacSecKeySpec, MaintenanceSpec, Optics, OpticsEvent, PeerEvent, PeerSpec, PerFamily,
+    RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes,
+    VifSpec,
 };
 use validate::Validator;
 pub(crate) use validate::{Invalid, failover_test_id};
@@ -405,6 +413,14 @@ mod tests {
         }));
         assert!(s.timeline.iter().any(|e| e.flap.is_some()));
         assert!(s.timeline.iter().any(|e| e.virtual_interface.is_some()));
+        // CloudWatch: optics that degrade below the 10G band, a 100G port (four lanes).
+        assert!(s.timeline.iter().any(|e| {
+            e.optics
+                .as_ref()
+                .and_then(|o| o.rx_dbm)
+                .is_some_and(|rx| rx < -14.4)
+        }));
+        assert!(conns.iter().any(|c| c.bandwidth == "100Gbps"));
     }
 
     #[test]
@@ -440,8 +456,8 @@ mod tests {
             .collect();
         assert!(yaml.contains("timeline:"), "{yaml}");
         let s = Scenario::from_yaml(&yaml, "docs").unwrap();
-        assert_eq!(s.timeline.len(), 9);
-        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 3);
+        assert_eq!(s.timeline.len(), 10);
+        assert_eq!(s.accounts[0].regions["us-east-1"].connections.len(), 4);
     }
 
     #[test]

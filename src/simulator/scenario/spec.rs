@@ -159,12 +159,25 @@ pub struct ConnectionSpec {
     /// Rate limiters the port allows (`rateLimiterStatus.maxAllowed`); in use is the
     /// number of VIFs on it with a `rate_limit`.
     pub rate_limiters: Option<u32>,
+    /// Light levels CloudWatch reports for every optical lane; healthy values for the
+    /// port speed when unset.
+    pub optics: Optics,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
     pub owner_account: String,
     /// Region (filled from the region key).
     pub region: String,
+}
+
+/// A port's light levels, in dBm (`ConnectionLightLevelTx/Rx` in CloudWatch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Optics {
+    /// Transmit level of every lane; unset: a healthy level for the port speed.
+    pub tx_dbm: Option<f64>,
+    /// Receive level of every lane; unset: a healthy level for the port speed.
+    pub rx_dbm: Option<f64>,
 }
 
 impl Default for ConnectionSpec {
@@ -190,6 +203,7 @@ impl Default for ConnectionSpec {
             mac_sec_keys: Vec::new(),
             prefix_pool_size: PerFamily::default(),
             rate_limiters: None,
+            optics: Optics::default(),
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -399,6 +413,10 @@ pub struct VifSpec {
     pub rate_limit: Option<String>,
     /// BGP failover test history (ListVirtualInterfaceTestHistory).
     pub failover_tests: Vec<FailoverTestSpec>,
+    /// Egress traffic in bits per second while the VIF carries traffic (ingress is 60 %
+    /// of it; both wave by ±15 % over an hour in CloudWatch); unset: a share of the port
+    /// speed derived from the id.
+    pub traffic_bps: Option<f64>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// Owner (filled from the account).
@@ -468,6 +486,7 @@ impl Default for VifSpec {
             prefix_pool_allocated: PerFamily::default(),
             rate_limit: None,
             failover_tests: Vec::new(),
+            traffic_bps: None,
             tags: BTreeMap::new(),
             owner_account: String::new(),
             region: String::new(),
@@ -645,6 +664,9 @@ pub struct TimelineEvent {
     /// Start a BGP failover test of a VIF.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failover_test: Option<FailoverTestEvent>,
+    /// Set a connection's light levels (e.g. degrading optics).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub optics: Option<OpticsEvent>,
 }
 
 /// A BGP failover test starting at the event's `at`: the VIF goes to `testing` with its
@@ -667,6 +689,18 @@ pub struct EncryptionEvent {
     pub connection_id: String,
     /// e.g. `Encryption Up`, `Encryption Down` (any string).
     pub port_encryption_status: String,
+}
+
+/// New light levels of a connection, every lane; unset levels stay.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OpticsEvent {
+    /// The connection (a standalone connection or a LAG member).
+    pub connection_id: String,
+    /// New transmit level, dBm.
+    pub tx_dbm: Option<f64>,
+    /// New receive level, dBm.
+    pub rx_dbm: Option<f64>,
 }
 
 /// New route counts for one address family of a VIF; unset counts stay.

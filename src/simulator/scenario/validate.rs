@@ -389,11 +389,12 @@ impl Validator {
                 event.routes.is_some(),
                 event.encryption.is_some(),
                 event.failover_test.is_some(),
+                event.optics.is_some(),
             ];
             if kinds.iter().filter(|set| **set).count() != 1 {
                 return Err(invalid(
                     tp,
-                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, encryption, failover_test",
+                    "needs exactly one of peer, flap, virtual_interface, connection, lag, fault, routes, encryption, failover_test, optics",
                 ));
             }
             if let Some(f) = &event.failover_test {
@@ -418,6 +419,15 @@ impl Validator {
                     format!("{tp}.encryption.connection_id"),
                     format!("unknown connection {:?}", e.connection_id),
                 ));
+            }
+            if let Some(o) = &event.optics {
+                let id = &o.connection_id;
+                if !id.starts_with("dxcon-") || !self.ids.contains_key(id) {
+                    return Err(invalid(
+                        format!("{tp}.optics.connection_id"),
+                        format!("unknown connection {id:?}"),
+                    ));
+                }
             }
             if let Some(r) = &event.routes {
                 if !self.vif_peers.contains_key(&r.virtual_interface_id) {

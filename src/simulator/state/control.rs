@@ -184,6 +184,31 @@ impl State {
         Ok(render::connection(conn, usage))
     }
 
+    /// Sets the light levels of every lane of a connection (unset levels stay); returns
+    /// the connection with its `optics`.
+    pub(crate) fn set_optics(
+        &mut self,
+        id: &str,
+        tx_dbm: Option<f64>,
+        rx_dbm: Option<f64>,
+    ) -> Result<Value, ControlError> {
+        let not_found = || ControlError::NotFound(format!("unknown connection {id}"));
+        let region = self.home_region_mut(id).ok_or_else(not_found)?;
+        let usage = region.usage(id);
+        let conn = region.connections.get_mut(id).ok_or_else(not_found)?;
+        if let Some(dbm) = tx_dbm {
+            conn.optics.tx_dbm = Some(dbm);
+        }
+        if let Some(dbm) = rx_dbm {
+            conn.optics.rx_dbm = Some(dbm);
+        }
+        let mut out = render::connection(conn, usage);
+        if let Value::Object(m) = &mut out {
+            m.insert("optics".into(), json!(conn.optics));
+        }
+        Ok(out)
+    }
+
     /// Sets a LAG state (any string); returns the LAG without members.
     pub(crate) fn set_lag_state(&mut self, id: &str, state: &str) -> Result<Value, ControlError> {
         let region = self

@@ -7,10 +7,12 @@
 //!
 //! The operations are split by API surface: `describe.rs` (Direct Connect reads),
 //! `health.rs` (AWS Health maintenance events),
-//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, and `control.rs`
+//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, `cloudwatch.rs`
+//! (the `AWS/DX` series GetMetricData derives from the fleet), and `control.rs`
 //! (what the control endpoint changes); `paging.rs` and `render.rs` are the wire helpers
 //! they share, `requests.rs` the request log.
 
+mod cloudwatch;
 mod control;
 mod describe;
 mod health;
@@ -27,6 +29,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+pub use cloudwatch::{MAX_METRIC_RESULTS_PAGE, PUBLICATION_DELAY_SECONDS};
 pub(crate) use control::ControlError;
 pub use paging::MAX_PAGE;
 pub use requests::{LogEntry, REQUEST_LOG_CAPACITY};
@@ -53,19 +56,20 @@ pub(crate) fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 #[derive(Debug)]
 struct Clock {
     started: Instant,
-    /// Unix milliseconds at `started`.
-    started_unix_ms: i64,
+    /// Wall-clock time at start, in milliseconds since the Unix epoch (CloudWatch
+    /// timestamps are wall-clock).
+    started_epoch_ms: u64,
     offset: Duration,
 }
 
 impl Clock {
     fn new() -> Clock {
-        let since_epoch = SystemTime::now()
+        let epoch = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default();
         Clock {
             started: Instant::now(),
-            started_unix_ms: i64::try_from(since_epoch.as_millis()).unwrap_or(0),
+            started_epoch_ms: epoch.as_millis() as u64,
             offset: Duration::ZERO,
         }
     }
@@ -73,6 +77,17 @@ impl Clock {
     /// Simulated milliseconds since start.
     fn now_ms(&self) -> u64 {
         (self.started.elapsed() + self.offset).as_millis() as u64
+    }
+
+    /// Simulated wall-clock time, in seconds since the Unix epoch.
+    fn now_epoch_seconds(&self) -> f64 {
+        (self.started_epoch_ms + self.now_ms()) as f64 / 1000.0
+    }
+
+    /// The simulated milliseconds since start of wall-clock time `epoch_seconds`; 0 for
+    /// times before the start.
+    fn sim_ms_at(&self, epoch_seconds: f64) -> u64 {
+        (epoch_seconds * 1000.0 - self.started_epoch_ms as f64).max(0.0) as u64
     }
 }
 
@@ -291,7 +306,7 @@ impl State {
     /// Unix seconds (wire timestamps) of `ms` simulated milliseconds since the start
     /// (negative: before it).
     pub fn unix_seconds(&self, ms: i64) -> f64 {
-        (self.clock.started_unix_ms + ms) as f64 / 1000.0
+        (self.clock.started_epoch_ms as i64 + ms) as f64 / 1000.0
     }
 
     /// Advances the clock and applies what became due.
@@ -412,6 +427,9 @@ impl State {
         }
         if let Some(e) = event.lag {
             let _ = self.set_lag_state(&e.id, &e.state);
+        }
+        if let Some(o) = event.optics {
+            let _ = self.set_optics(&o.connection_id, o.tx_dbm, o.rx_dbm);
         }
         if let Some(r) = event.routes {
             let _ = self.set_routes(

@@ -56,7 +56,7 @@ pub fn inactive(vif: &VifSpec) -> bool {
 
 /// The status a client sees: over its accepted-route limit the session is down (AWS puts
 /// it to idle); a flap in its down phase wins over the stored status.
-fn effective_status<'a>(vif: &VifSpec, peer: &'a PeerSpec, now_ms: u64) -> &'a str {
+pub fn effective_status<'a>(vif: &VifSpec, peer: &'a PeerSpec, now_ms: u64) -> &'a str {
     let overflow = vif.routes.of(&peer.family).accepted > route_limit(vif, &peer.family);
     match peer.flap {
         _ if overflow => "down",

@@ -357,6 +357,7 @@ impl State {
             routes: Default::default(),
             prefix_pool_allocated: Default::default(),
             rate_limit: None,
+            traffic_bps: None,
             owner_account: owner.to_owned(),
             region: caller.region.clone(),
             location: link.location,
