@@ -97,8 +97,7 @@ pub use spec::{
     AccountSpec, AssociatedGatewaySpec, AssociationSpec, ConnectionSpec, EncryptionEvent,
     FailoverTestEvent, FailoverTestSpec, FaultWindow, Flap, FlapEvent, GatewaySpec, LagSpec,
     MacSecKeySpec, MaintenanceSpec, Optics, OpticsEvent, PeerEvent, PeerSpec, PerFamily,
-    RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes,
-    VifSpec,
+    RegionSpec, RouteCounts, RoutesEvent, Scenario, StateEvent, TimelineEvent, VifRoutes, VifSpec,
 };
 use validate::Validator;
 pub(crate) use validate::{Invalid, failover_test_id};
