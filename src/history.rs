@@ -41,10 +41,12 @@ impl ChangeKind {
     }
 }
 
-/// One observed change between two successive successful collections.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One observed change between two successive successful collections (serialized, without
+/// its time, as part of `/api/v1/status`'s `recent_changes`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// When the collection that saw the new value finished.
+    #[serde(skip)]
     pub at: SystemTime,
     /// The account of the collector.
     pub account_id: String,

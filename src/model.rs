@@ -584,6 +584,22 @@ impl CloudwatchData {
 }
 
 impl VirtualInterface {
+    /// A test fixture: VIF `id` with one BGP peer per address family of `families`.
+    #[cfg(test)]
+    pub(crate) fn with_peers(id: &str, families: &[&str]) -> VirtualInterface {
+        VirtualInterface {
+            id: id.into(),
+            bgp_peers: families
+                .iter()
+                .map(|f| BgpPeer {
+                    address_family: (*f).into(),
+                    ..BgpPeer::default()
+                })
+                .collect(),
+            ..VirtualInterface::default()
+        }
+    }
+
     /// The accepted-route limit of a BGP session in `family`: the prefix pool allocation
     /// when AWS reports it, else the default for the VIF type (public 1,000, else 100).
     pub fn route_limit(&self, family: &str) -> u64 {

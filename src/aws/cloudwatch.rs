@@ -288,7 +288,6 @@ pub async fn collect_cloudwatch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BgpPeer;
 
     fn conn(id: &str, bandwidth: &str, state: &str, macsec: bool) -> Connection {
         Connection {
@@ -302,17 +301,9 @@ mod tests {
 
     fn vif(id: &str, state: &str, families: &[&str]) -> VirtualInterface {
         VirtualInterface {
-            id: id.into(),
             connection_id: "dxlag-1".into(),
             state: state.into(),
-            bgp_peers: families
-                .iter()
-                .map(|f| BgpPeer {
-                    address_family: (*f).into(),
-                    ..BgpPeer::default()
-                })
-                .collect(),
-            ..VirtualInterface::default()
+            ..VirtualInterface::with_peers(id, families)
         }
     }
 

@@ -141,20 +141,11 @@ fn vif_routes(vif: &VirtualInterface, counts: BTreeMap<(String, String), u64>) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::BgpPeer;
 
     fn vif(vif_type: &str, families: &[&str]) -> VirtualInterface {
         VirtualInterface {
-            id: "dxvif-1".into(),
             vif_type: vif_type.into(),
-            bgp_peers: families
-                .iter()
-                .map(|f| BgpPeer {
-                    address_family: (*f).into(),
-                    ..BgpPeer::default()
-                })
-                .collect(),
-            ..VirtualInterface::default()
+            ..VirtualInterface::with_peers("dxvif-1", families)
         }
     }
 

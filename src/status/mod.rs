@@ -15,7 +15,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
-use crate::history::{ChangeKind, Since, SinceMap};
+use crate::history::{Change, Since, SinceMap};
 use crate::model::{BgpPeer, CallResult, CollectorData, Connection, Lag, VirtualInterface};
 use crate::store::Published;
 use crate::timefmt::rfc3339;
@@ -326,31 +326,17 @@ pub struct ApiRequests {
     pub total: u64,
 }
 
-/// One recent change.
+/// One recent change: when, and what (the change's own fields, flattened into the JSON).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ChangeStatus {
     /// RFC 3339 time of the collection that saw it.
     pub time: String,
     /// Seconds from then to `generated_at`.
     pub age_seconds: u64,
-    /// `virtual_interface_state` or `bgp_peer_status`.
-    pub kind: ChangeKind,
-    /// Account.
-    pub account_id: String,
-    /// Region.
-    pub region: String,
-    /// The VIF.
-    pub virtual_interface_id: String,
-    /// Its name then.
-    pub virtual_interface_name: String,
-    /// The peer, for `bgp_peer_status`.
-    pub bgp_peer_id: Option<String>,
-    /// The peer's address family, for `bgp_peer_status`.
-    pub address_family: Option<String>,
-    /// The value before.
-    pub from: String,
-    /// The value after.
-    pub to: String,
+    /// Kind, account, region, VIF (id and name then), peer and family (peer changes),
+    /// the value before and after.
+    #[serde(flatten)]
+    pub change: Change,
 }
 
 /// Counts for the top of the page.
@@ -598,15 +584,7 @@ impl Status {
             .map(|c| ChangeStatus {
                 time: rfc3339(c.at),
                 age_seconds: age(c.at, now),
-                kind: c.kind,
-                account_id: c.account_id.clone(),
-                region: c.region.clone(),
-                virtual_interface_id: c.virtual_interface_id.clone(),
-                virtual_interface_name: c.virtual_interface_name.clone(),
-                bgp_peer_id: c.bgp_peer_id.clone(),
-                address_family: c.address_family.clone(),
-                from: c.from.clone(),
-                to: c.to.clone(),
+                change: c.clone(),
             })
             .collect();
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::*;
+use crate::history::ChangeKind;
 use crate::history::History;
 use crate::model::{
     ApiRequestKey, CollectorKey, CollectorSnapshot, Gateway, GatewayData, Snapshot,
@@ -205,7 +206,12 @@ fn since_times_and_changes_come_from_the_history() {
     assert_eq!(peer_since.time, "2023-11-14T22:14:20Z");
     let c = &status.recent_changes[0];
     assert_eq!(
-        (c.kind, c.from.as_str(), c.to.as_str(), c.age_seconds),
+        (
+            c.change.kind,
+            c.change.from.as_str(),
+            c.change.to.as_str(),
+            c.age_seconds
+        ),
         (ChangeKind::BgpPeerStatus, "up", "down", 30)
     );
     let json: serde_json::Value = serde_json::from_slice(&status.to_json()).unwrap();

@@ -233,7 +233,8 @@ pub(super) fn changes(out: &mut String, changes: &[ChangeStatus]) {
         "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>When</th><th>Account / region</th>\
          <th>Virtual interface</th><th>What</th><th>Change</th></tr></thead><tbody>",
     );
-    for c in changes {
+    for cs in changes {
+        let c = &cs.change;
         let what = match &c.bgp_peer_id {
             Some(peer) => format!(
                 "BGP peer {} <code>{}</code>",
@@ -249,8 +250,8 @@ pub(super) fn changes(out: &mut String, changes: &[ChangeStatus]) {
              <td data-label=\"Account / region\">{ar}</td>\
              <td data-label=\"VIF\"><code>{id}</code> {name}</td><td data-label=\"What\">{what}</td>\
              <td data-label=\"Change\"><span class=\"v {fc}\">{fm} {f}</span> → <span class=\"v {tc}\">{tm} {to}</span></td></tr>",
-            t = escape(&c.time),
-            age = format_age(c.age_seconds),
+            t = escape(&cs.time),
+            age = format_age(cs.age_seconds),
             ar = account_region(&c.account_id, &c.region),
             id = escape(&c.virtual_interface_id),
             name = escape(&c.virtual_interface_name),
