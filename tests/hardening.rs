@@ -522,7 +522,9 @@ async fn unknown_users_take_as_long_as_known_users_with_a_wrong_password() {
     }
     eprintln!("wrong password: known user {known:?}, unknown user {unknown:?}");
     let ratio = unknown.as_secs_f64() / known.as_secs_f64();
-    assert!((0.6..1.7).contains(&ratio), "{unknown:?} vs {known:?}");
+    // The best of three each: scheduling noise only ever adds time. Without the dummy
+    // check at the users' cost the ratio was about 0.25 (54 ms vs 218 ms).
+    assert!((0.5..2.0).contains(&ratio), "{unknown:?} vs {known:?}");
     app.stop().await;
     sim.shutdown().await;
 }
