@@ -1,16 +1,20 @@
-//! Shared fixtures for black-box tests: a simulator and an exporter on 127.0.0.1:0, a real
-//! HTTP client, AWS SDK clients and control-endpoint calls against the simulator, a small
-//! text-format parser, and bounded waits.
+//! Shared fixtures for black-box tests: a simulator and an exporter on 127.0.0.1:0, the
+//! built binary run once, a real HTTP client, AWS SDK clients and control-endpoint calls
+//! against the simulator, a small text-format parser, and bounded waits.
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::process::Command;
 use std::time::Duration;
 
 use clap::Parser;
 use directconnect_exporter::app::{App, Overrides};
 use directconnect_exporter::cli::Cli;
 use directconnect_exporter::simulator::{Scenario, Simulator, SimulatorHandle};
+
+/// The exporter binary Cargo built for these tests.
+pub const BIN: &str = env!("CARGO_BIN_EXE_directconnect-exporter");
 
 /// Access key whose digits select account 111111111111 in the simulator.
 pub const ACCESS_KEY: &str = "AKIA111111111111TEST";
@@ -93,6 +97,30 @@ pub async fn scrape_url(base: &str) -> String {
         .text()
         .await
         .unwrap()
+}
+
+/// Waits for a scrape that satisfies `check` (20 s at most); returns its samples.
+pub async fn scrape_until(app: &App, what: &str, check: impl Fn(&[Sample]) -> bool) -> Vec<Sample> {
+    eventually(Duration::from_secs(20), what, || async {
+        let samples = parse(&scrape(app).await);
+        check(&samples).then_some(samples)
+    })
+    .await
+}
+
+/// Runs the binary with `args` (and no `AWS_REGION`) to its exit: the exit code (-1 when
+/// killed by a signal), stdout and stderr.
+pub fn run(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env_remove("AWS_REGION")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Polls `check` every 100 ms until it returns `Some`, failing after `limit`.
@@ -373,10 +401,18 @@ pub fn select<'a>(samples: &'a [Sample], name: &str, with: &[(&str, &str)]) -> V
         .collect()
 }
 
+/// The full name of the exporter's metric `n`: `aws_directconnect_<n>`.
+pub fn name(n: &str) -> String {
+    format!("aws_directconnect_{n}")
+}
+
 /// The config most tests use: both regions with default credentials (account 1111…),
 /// plus account 2222… through AssumeRole.
 pub const TWO_ACCOUNTS: &str = "interval: 500ms\ntimeout: 2s\n\
 targets:\n  - regions: [us-east-1, eu-west-1]\n  - role_arn: arn:aws:iam::222222222222:role/dx-read\n    regions: [us-east-1]\n";
+
+/// A bcrypt hash of `right-pass` at cost 16 (about 7 s of one core in a debug build).
+pub const HASH_COST_16: &str = "$2b$16$SY2yhh5.r5.QQOaUQCtPYetouj8bAlcUdxWbghN/Bm2M7/93tlBr.";
 
 /// Every authKey, customerRouterConfig and MACsec secret the simulator would return.
 pub async fn known_secrets(sim: &SimulatorHandle) -> Vec<String> {
