@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 use serde_json::json;
 
@@ -17,24 +15,6 @@ const P: &str = "aws_directconnect_";
 const WITH_ROUTES: &str = "interval: 500ms\ntimeout: 2s\nroutes_interval: 500ms\n\
 collectors: [virtual_interfaces, connections, lags, gateways, routes]\n\
 targets:\n  - regions: [us-east-1]\n";
-
-fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f64> {
-    let found = select(samples, &format!("{P}{name}"), with);
-    assert!(found.len() <= 1, "{name} {with:?}: {found:?}");
-    found.first().map(|s| s.value)
-}
-
-async fn scrape_until(
-    app: &directconnect_exporter::app::App,
-    what: &str,
-    check: impl Fn(&[Sample]) -> bool,
-) -> Vec<Sample> {
-    eventually(Duration::from_secs(20), what, || async {
-        let samples = parse(&scrape(app).await);
-        check(&samples).then_some(samples)
-    })
-    .await
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn prefix_pools_rate_limiters_and_allocations_come_from_the_describe_calls() {

@@ -18,12 +18,6 @@ const WITH_CLOUDWATCH: &str = "interval: 500ms\ntimeout: 2s\ncloudwatch_interval
 collectors: [virtual_interfaces, connections, lags, gateways, cloudwatch]\n\
 targets:\n  - regions: [us-east-1]\n";
 
-fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f64> {
-    let found = select(samples, &format!("{P}{name}"), with);
-    assert!(found.len() <= 1, "{name} {with:?}: {found:?}");
-    found.first().map(|s| s.value)
-}
-
 async fn scrape_until(
     app: &directconnect_exporter::app::App,
     what: &str,

@@ -14,24 +14,6 @@ use serde_json::json;
 
 const P: &str = "aws_directconnect_";
 
-fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f64> {
-    let found = select(samples, &format!("{P}{name}"), with);
-    assert!(found.len() <= 1, "{name} {with:?}: {found:?}");
-    found.first().map(|s| s.value)
-}
-
-async fn scrape_until(
-    app: &directconnect_exporter::app::App,
-    what: &str,
-    check: impl Fn(&[Sample]) -> bool,
-) -> Vec<Sample> {
-    eventually(Duration::from_secs(20), what, || async {
-        let samples = parse(&scrape(app).await);
-        check(&samples).then_some(samples)
-    })
-    .await
-}
-
 /// One account, one region, the core collectors on a short interval.
 const CORE: &str = "interval: 500ms\ntimeout: 2s\ntargets:\n  - regions: [us-east-1]\n";
 

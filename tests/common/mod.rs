@@ -406,6 +406,14 @@ pub fn name(n: &str) -> String {
     format!("aws_directconnect_{n}")
 }
 
+/// The value of the one sample of the exporter's metric `metric` (`name(metric)`) whose
+/// labels include every pair of `with`; `None` when there is none, a failure when several.
+pub fn value(samples: &[Sample], metric: &str, with: &[(&str, &str)]) -> Option<f64> {
+    let found = select(samples, &name(metric), with);
+    assert!(found.len() <= 1, "{metric} {with:?}: {found:?}");
+    found.first().map(|s| s.value)
+}
+
 /// The config most tests use: both regions with default credentials (account 1111…),
 /// plus account 2222… through AssumeRole.
 pub const TWO_ACCOUNTS: &str = "interval: 500ms\ntimeout: 2s\n\
