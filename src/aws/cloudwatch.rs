@@ -8,7 +8,7 @@
 //! dimension sets are exactly those AWS publishes (CloudWatch finds nothing for any
 //! other): connection metrics `ConnectionId` (light levels add `OpticalLaneNumber`), VIF
 //! metrics `ConnectionId` + `VirtualInterfaceId` (BGP metrics add `IpAddressFamily`,
-//! `IPv4`/`IPv6`); the simulator's `state/cloudwatch.rs` lists them with their sources.
+//! `IPv4`/`IPv6`); the simulator's `state/cloudwatch/mod.rs` lists them with their sources.
 //!
 //! Each call carries at most [`MAX_QUERIES`] queries and follows `NextToken`. The period
 //! is the collector's interval rounded up to whole minutes (so consecutive cycles cover

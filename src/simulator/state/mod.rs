@@ -7,7 +7,7 @@
 //!
 //! The operations are split by API surface: `describe.rs` (Direct Connect reads),
 //! `health.rs` (AWS Health maintenance events),
-//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, `cloudwatch.rs`
+//! `vifs.rs` (the VIF and BGP peer lifecycle and its rules), `sts.rs`, `cloudwatch/`
 //! (the `AWS/DX` series GetMetricData derives from the fleet), and `control.rs`
 //! (what the control endpoint changes); `paging.rs` and `render.rs` are the wire helpers
 //! they share, `requests.rs` the request log.
