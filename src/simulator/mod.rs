@@ -16,8 +16,9 @@
 //! or `server` → `control` → `state`. Where a change goes:
 //! - a Direct Connect operation: a line in the table in `protocol/mod.rs`, its handler in
 //!   `state/describe.rs` (reads) or `state/vifs.rs` (the VIF and peer lifecycle);
-//! - a CloudWatch `AWS/DX` metric: `state/cloudwatch.rs`;
-//! - a Describe field: the spec in `scenario/spec.rs`, its wire name in `state/render.rs`;
+//! - a CloudWatch `AWS/DX` metric: `state/cloudwatch/series.rs`;
+//! - a Describe field: the spec in `scenario/spec/` (the file of its resource), its wire
+//!   name in `state/render.rs`;
 //! - a wire protocol or service: a codec beside `protocol/json.rs` (see `protocol/mod.rs`);
 //! - a fault kind: `faults.rs`;
 //! - a control endpoint: `control.rs`, and the change itself in `state/control.rs`;

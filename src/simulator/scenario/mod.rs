@@ -81,8 +81,8 @@
 //! connection), MACsec keys on MACsec-capable connections. A flap is down while
 //! `(now - at) mod every < down_for`; a `peer` event never cancels a flap.
 //!
-//! The serde types are in `spec.rs`, the validation passes in `validate.rs`, the
-//! large-fleet generator in `generate.rs`.
+//! The serde types are in `spec/` (one file per part of the fleet, and the timeline), the
+//! validation passes in `validate.rs`, the large-fleet generator in `generate.rs`.
 
 mod generate;
 mod spec;

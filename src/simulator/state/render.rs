@@ -1,6 +1,6 @@
 //! The wire shapes of the model: specs rendered as Direct Connect JSON (optional fields omitted, as AWS does).
 //!
-//! A new Describe field is one line here (and its spec field in `scenario/spec.rs`).
+//! A new Describe field is one line here (and its spec field in `scenario/spec/`).
 
 use std::collections::BTreeMap;
 
