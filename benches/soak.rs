@@ -106,6 +106,7 @@ async fn main() {
         peers_per_vif: 2,
         connections_per_region: 4,
         flapping_vifs_per_region: 10.min(base_vifs),
+        gateway_per_region: false,
     });
     // The generator numbers resources from 1: its first connection.
     let connection = "dxcon-g0000001".to_owned();

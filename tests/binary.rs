@@ -573,6 +573,7 @@ async fn sigterm_finishes_the_scrape_in_flight_then_exits() {
         peers_per_vif: 2,
         connections_per_region: 16,
         flapping_vifs_per_region: 0,
+        gateway_per_region: false,
     });
     let region = fleet.regions()[0].clone();
     let sim = start_simulator(fleet).await;

@@ -300,6 +300,7 @@ mod tests {
             peers_per_vif: 2,
             connections_per_region: 16,
             flapping_vifs_per_region: 0,
+            gateway_per_region: false,
         });
         let text = serde_yaml_ng::to_string(&fleet).unwrap();
         // Written out in full (every default explicit): about 9.3 MiB and 480 000 nodes.

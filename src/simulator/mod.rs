@@ -79,6 +79,9 @@ pub struct Limits {
     /// Active faults past which `POST /_sim/faults` answers 409. Scenario fault windows
     /// always open (their number is bounded by the scenario) and count towards it.
     pub max_faults: usize,
+    /// Items per page of a Direct Connect listing at most (1..=[`MAX_PAGE`]), whatever
+    /// `maxResults` asks: a smaller page makes clients follow more `nextToken`s.
+    pub max_page: usize,
 }
 
 impl Default for Limits {
@@ -89,6 +92,7 @@ impl Default for Limits {
             body_read_timeout: BODY_READ_TIMEOUT,
             max_body_bytes: MAX_BODY_BYTES,
             max_faults: MAX_FAULTS,
+            max_page: MAX_PAGE,
         }
     }
 }
@@ -152,8 +156,10 @@ impl Simulator {
         let local = listener
             .local_addr()
             .map_err(|source| SimulatorError::Bind { addr, source })?;
+        let mut state = State::new(scenario, limits.max_faults);
+        state.set_page_cap(limits.max_page);
         let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(scenario, limits.max_faults)),
+            state: Mutex::new(state),
             limits,
         });
         let (tx, rx) = oneshot::channel();

@@ -132,6 +132,7 @@ async fn a_large_generated_fleet_pages_quickly_in_every_account_and_region() {
         peers_per_vif: 2,
         connections_per_region: 8,
         flapping_vifs_per_region: 10,
+        gateway_per_region: false,
     };
     let h = start_simulator(Scenario::generate(&spec)).await;
     let started = Instant::now();

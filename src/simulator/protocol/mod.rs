@@ -335,6 +335,8 @@ async fn run(
 
 /// Every Direct Connect operation the simulator answers, by name.
 fn direct_connect(st: &mut State, caller: &Caller, operation: &str, input: &Value) -> OpResult {
+    let capped = st.capped_page_input(input);
+    let input = capped.as_ref().unwrap_or(input);
     match operation {
         "DescribeVirtualInterfaces" => st.describe_vifs(caller, input),
         "DescribeConnections" => st.describe_connections(caller, input),

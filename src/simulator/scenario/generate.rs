@@ -10,12 +10,12 @@ use super::spec::{
 use crate::duration::PromDuration;
 
 /// Parameters of [`Scenario::generate`]. Region names are taken, in order, from a fixed
-/// list of 12 real regions (`us-east-1`, `eu-west-1`, ...); `regions` is capped at 12.
+/// list of 20 real regions ([`GENERATED_REGIONS`]); `regions` is capped at 20.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GenerateSpec {
     /// Number of accounts; the first is 111111111111, the second 222222222222.
     pub accounts: usize,
-    /// Number of regions per account (1..=12).
+    /// Number of regions per account (1..=20).
     pub regions: usize,
     /// VIFs in each account × region.
     pub vifs_per_region: usize,
@@ -25,6 +25,9 @@ pub struct GenerateSpec {
     pub connections_per_region: usize,
     /// VIFs per account × region whose first peer flaps (every 4m, down 60s).
     pub flapping_vifs_per_region: usize,
+    /// One Direct Connect gateway per account × region, holding that region's VIFs;
+    /// otherwise one gateway per account holds the VIFs of every region.
+    pub gateway_per_region: bool,
 }
 
 impl Default for GenerateSpec {
@@ -36,12 +39,13 @@ impl Default for GenerateSpec {
             peers_per_vif: 1,
             connections_per_region: 4,
             flapping_vifs_per_region: 0,
+            gateway_per_region: false,
         }
     }
 }
 
 /// Region names used by the generator.
-pub const GENERATED_REGIONS: [&str; 12] = [
+pub const GENERATED_REGIONS: [&str; 20] = [
     "us-east-1",
     "eu-west-1",
     "us-west-2",
@@ -54,6 +58,14 @@ pub const GENERATED_REGIONS: [&str; 12] = [
     "sa-east-1",
     "ap-south-1",
     "eu-north-1",
+    "us-west-1",
+    "eu-west-3",
+    "ap-northeast-2",
+    "ap-southeast-1",
+    "eu-south-1",
+    "me-south-1",
+    "af-south-1",
+    "ap-east-1",
 ];
 
 impl Scenario {
@@ -70,17 +82,21 @@ impl Scenario {
                 1 => "222222222222".to_owned(),
                 n => format!("{:012}", 300_000_000_000u64 + n as u64),
             };
-            let gw_id = format!("{:08x}-0000-4000-8000-{:012x}", a, a);
+            let gateway = |g: usize| GatewaySpec {
+                id: format!("{a:08x}-0000-4000-8000-{g:012x}"),
+                name: format!("dxgw-{a}-{g}"),
+                ..GatewaySpec::default()
+            };
             let mut account = AccountSpec {
                 id: id.clone(),
-                gateways: vec![GatewaySpec {
-                    id: gw_id.clone(),
-                    name: format!("dxgw-{a}"),
-                    ..GatewaySpec::default()
-                }],
+                gateways: vec![gateway(0)],
                 ..AccountSpec::default()
             };
-            for region in GENERATED_REGIONS.iter().take(regions) {
+            for (r, region) in GENERATED_REGIONS.iter().take(regions).enumerate() {
+                if spec.gateway_per_region && r > 0 {
+                    account.gateways.push(gateway(r));
+                }
+                let gw_id = account.gateways.last().map(|g| g.id.clone());
                 let mut rs = RegionSpec::default();
                 let mut conn_ids = Vec::new();
                 for c in 0..conns {
@@ -125,7 +141,7 @@ impl Scenario {
                         connection: conn_ids[v % conns].clone(),
                         vlan: 100 + (v as u32 % 3990),
                         asn,
-                        gateway: (vif_type != "public").then(|| gw_id.clone()),
+                        gateway: gw_id.clone().filter(|_| vif_type != "public"),
                         tags: BTreeMap::from([
                             ("Name".to_owned(), format!("vif-{v}")),
                             (
@@ -203,6 +219,28 @@ mod tests {
                 .iter()
                 .all(|v| v.peers.len() == 2)
         );
+    }
+
+    #[test]
+    fn twenty_regions_with_a_gateway_each_put_every_private_vif_on_its_regions_gateway() {
+        let s = Scenario::generate(&GenerateSpec {
+            regions: 25,
+            vifs_per_region: 5,
+            gateway_per_region: true,
+            ..GenerateSpec::default()
+        });
+        assert_eq!(s.regions().len(), GENERATED_REGIONS.len());
+        let account = &s.accounts[0];
+        assert_eq!(account.gateways.len(), 20);
+        for (region, gw) in GENERATED_REGIONS.iter().zip(&account.gateways) {
+            let on_gateway: Vec<_> = account.regions[*region]
+                .virtual_interfaces
+                .iter()
+                .filter_map(|v| v.gateway.as_deref())
+                .collect();
+            assert_eq!(on_gateway.len(), 4, "{region}");
+            assert!(on_gateway.iter().all(|g| *g == gw.id), "{region}");
+        }
     }
 
     #[test]

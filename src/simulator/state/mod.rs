@@ -240,9 +240,22 @@ pub struct State {
     log: RequestLog,
     /// Temporary access key id → the identity AssumeRole issued it to.
     issued: HashMap<String, Identity>,
+    /// Items per page of a Direct Connect listing at most, whatever `maxResults` asks.
+    page_cap: usize,
 }
 
 impl State {
+    /// Serves Direct Connect listings in pages of at most `cap` items (1..=[`MAX_PAGE`]),
+    /// whatever `maxResults` asks, as AWS may.
+    pub fn set_page_cap(&mut self, cap: usize) {
+        self.page_cap = cap.clamp(1, MAX_PAGE);
+    }
+
+    /// `input` with `maxResults` lowered to the page cap, if it needs lowering.
+    pub(crate) fn capped_page_input(&self, input: &Value) -> Option<Value> {
+        paging::cap_max_results(input, self.page_cap)
+    }
+
     /// Builds the world from a validated scenario; timeline events are queued. The
     /// control endpoint may add up to `max_faults` faults.
     pub fn new(scenario: Scenario, max_faults: usize) -> State {
@@ -255,6 +268,7 @@ impl State {
             faults: Faults::new(max_faults),
             log: RequestLog::default(),
             issued: HashMap::new(),
+            page_cap: MAX_PAGE,
         };
         for account in scenario.accounts {
             let mut acc = AccountState {

@@ -143,6 +143,25 @@ fn page_params(input: &Value, listing: Listing) -> Result<PageParams, ApiError> 
     Ok(PageParams { max, after })
 }
 
+/// `input` with `maxResults` lowered to `cap` when it is absent or a valid size above it;
+/// `None` when `input` stays as it is (an invalid `maxResults` keeps its error).
+pub(crate) fn cap_max_results(input: &Value, cap: usize) -> Option<Value> {
+    let cap = cap.clamp(1, MAX_PAGE);
+    let asked = match input.get("maxResults") {
+        None | Some(Value::Null) => MAX_PAGE,
+        Some(v) => match v.as_i64() {
+            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
+            _ => return None,
+        },
+    };
+    if asked <= cap || !input.is_object() {
+        return None;
+    }
+    let mut capped = input.clone();
+    capped["maxResults"] = Value::from(cap);
+    Some(capped)
+}
+
 /// One page of `items` (sorted by a unique key) after the cursor in `input`.
 pub(crate) fn paginate<K: AsRef<str>, R>(
     items: impl Iterator<Item = (K, R)>,
@@ -194,6 +213,21 @@ pub(crate) fn page_of<'a, V>(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_page_cap_lowers_large_or_absent_sizes_and_keeps_invalid_ones() {
+        assert_eq!(
+            cap_max_results(&json!({}), 25),
+            Some(json!({"maxResults": 25}))
+        );
+        assert_eq!(
+            cap_max_results(&json!({"maxResults": 100, "nextToken": "t"}), 25),
+            Some(json!({"maxResults": 25, "nextToken": "t"}))
+        );
+        assert_eq!(cap_max_results(&json!({"maxResults": 10}), 25), None);
+        assert_eq!(cap_max_results(&json!({"maxResults": 500}), 25), None);
+        assert_eq!(cap_max_results(&json!({}), MAX_PAGE), None);
+    }
 
     #[test]
     fn tokens_round_trip_and_are_bound_to_their_listing() {
