@@ -1,17 +1,28 @@
 //! The Describe calls of each collector, following `nextToken` to the end.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_directconnect::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_directconnect::operation as op;
 use aws_sdk_directconnect::types as sdk;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 use super::{CallError, Session, map};
-use crate::model::{Connection, GatewayData, Lag, VirtualInterface};
+use crate::model::{
+    Connection, GatewayAssociation, GatewayAttachment, GatewayData, Lag, VirtualInterface,
+};
 
 /// Page size asked of every Describe call (the API's maximum).
 const PAGE_SIZE: i32 = 100;
+/// Gateways whose attachments and associations are listed at the same time. Each listing
+/// is a chain of pages, so only listing gateways side by side lets an account with a
+/// gateway per region be ready about as soon as one region; the bound keeps an account's
+/// hundreds of gateways from becoming hundreds of calls at once, and the lane paces them
+/// if AWS throttles.
+const GATEWAY_CONCURRENCY: usize = 32;
 /// Upper bound on pages of one listing: 1 000 000 resources; a loop guard, not a limit
 /// anyone should reach.
 const MAX_PAGES: usize = 10_000;
@@ -181,58 +192,94 @@ pub async fn collect_lags(s: &Session, deadline: Instant) -> Result<Vec<Lag>, Ca
 }
 
 /// The account's Direct Connect gateways (global) with their attachments and associations.
+/// The gateways' listings run [`GATEWAY_CONCURRENCY`] gateways at a time, since all of an
+/// account's gateways are listed from one region.
 pub async fn collect_gateways(s: &Session, deadline: Instant) -> Result<GatewayData, CallError> {
     let c = s.client();
+    let gateways = list(
+        s,
+        "DescribeDirectConnectGateways",
+        deadline,
+        |token| {
+            c.describe_direct_connect_gateways()
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::gateway,
+    )
+    .await?;
+    let limit = Arc::new(Semaphore::new(GATEWAY_CONCURRENCY));
+    let mut tasks = JoinSet::new();
+    for (n, gw) in gateways.iter().enumerate() {
+        let (s, id, limit) = (s.clone(), gw.id.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (n, gateway_links(&s, &id, deadline).await)
+        });
+    }
+    let mut links = Vec::with_capacity(gateways.len());
+    while let Some(joined) = tasks.join_next().await {
+        // A task ends only by returning; a panic in one is a bug to surface as such.
+        let (n, listed) = match joined {
+            Ok(x) => x,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        match listed {
+            Ok(listed) => links.push((n, listed)),
+            Err(e) => {
+                tasks.abort_all();
+                return Err(e);
+            }
+        }
+    }
+    // In the order of the gateways, whichever finished first.
+    links.sort_by_key(|(n, _)| *n);
     let mut data = GatewayData {
-        gateways: list(
-            s,
-            "DescribeDirectConnectGateways",
-            deadline,
-            |token| {
-                c.describe_direct_connect_gateways()
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            },
-            map::gateway,
-        )
-        .await?,
+        gateways,
         ..GatewayData::default()
     };
-    for gw in &data.gateways {
-        let id = gw.id.as_str();
-        let attachments = list(
-            s,
-            "DescribeDirectConnectGatewayAttachments",
-            deadline,
-            |token| {
-                c.describe_direct_connect_gateway_attachments()
-                    .direct_connect_gateway_id(id)
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            },
-            map::attachment,
-        )
-        .await?;
+    for (_, (attachments, associations)) in links {
         data.attachments.extend(attachments);
-        let associations = list(
-            s,
-            "DescribeDirectConnectGatewayAssociations",
-            deadline,
-            |token| {
-                c.describe_direct_connect_gateway_associations()
-                    .direct_connect_gateway_id(id)
-                    .max_results(PAGE_SIZE)
-                    .set_next_token(token)
-                    .send()
-            },
-            map::association,
-        )
-        .await?;
         data.associations.extend(associations);
     }
     Ok(data)
+}
+
+/// One gateway's attachments and associations, both listings at once.
+async fn gateway_links(
+    s: &Session,
+    id: &str,
+    deadline: Instant,
+) -> Result<(Vec<GatewayAttachment>, Vec<GatewayAssociation>), CallError> {
+    let c = s.client();
+    let attachments = list(
+        s,
+        "DescribeDirectConnectGatewayAttachments",
+        deadline,
+        |token| {
+            c.describe_direct_connect_gateway_attachments()
+                .direct_connect_gateway_id(id)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::attachment,
+    );
+    let associations = list(
+        s,
+        "DescribeDirectConnectGatewayAssociations",
+        deadline,
+        |token| {
+            c.describe_direct_connect_gateway_associations()
+                .direct_connect_gateway_id(id)
+                .max_results(PAGE_SIZE)
+                .set_next_token(token)
+                .send()
+        },
+        map::association,
+    );
+    tokio::try_join!(attachments, associations)
 }
 
 #[cfg(test)]

@@ -16,6 +16,8 @@ pub use crate::aws::UNKNOWN_ACCOUNT;
 
 /// Longest wait before a panicked collector task is started again.
 const MAX_RESTART_BACKOFF: Duration = Duration::from_secs(300);
+/// Longest random delay before a task's first cycle.
+const START_SPREAD: Duration = Duration::from_millis(100);
 /// Wait before a collector whose API the account cannot use (no support plan for AWS
 /// Health) tries again: long, so it makes one call an hour rather than a retry storm.
 const UNAVAILABLE_BACKOFF: Duration = Duration::from_secs(3600);
@@ -146,12 +148,9 @@ impl Worker {
             panics,
             ..WorkerState::default()
         };
-        // A short random start spreads the first calls of many tasks.
-        let mut next = Instant::now()
-            + jitter(
-                Duration::ZERO,
-                self.interval.min(Duration::from_millis(500)),
-            );
+        // A short random start spreads the first calls of many tasks; short, because
+        // readiness waits for the last of them. Later cycles spread by the interval's jitter.
+        let mut next = Instant::now() + jitter(Duration::ZERO, self.interval.min(START_SPREAD));
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(next.into()) => {}
