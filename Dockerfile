@@ -15,11 +15,13 @@ ARG RUST_VERSION=1.95
 FROM docker.io/library/rust:${RUST_VERSION}-bookworm AS builder
 WORKDIR /src
 # Only what the build needs (see .dockerignore): the manifest, the lock file, build.rs,
-# src/ and benches/ (the manifest declares the bench target, so cargo wants its file).
+# .cargo/config.toml (the allocator's settings), src/ and benches/ (the manifest
+# declares the bench targets, so cargo wants their files).
 # The context has no .git: pass the revision for build_info with
 #   --build-arg DX_EXPORTER_REVISION=$(git rev-parse --short=12 HEAD)
 ARG DX_EXPORTER_REVISION=unknown
 COPY Cargo.toml Cargo.lock build.rs ./
+COPY .cargo ./.cargo
 COPY src ./src
 COPY benches ./benches
 # Cache mounts keep the registry and target dir between builds; the binary is copied

@@ -5,6 +5,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use directconnect_exporter::{app, cli::Cli, logging};
 
+/// jemalloc: it hands the memory of a collection cycle's temporaries back to the system
+/// within seconds, where glibc's malloc keeps most of it resident (figures in
+/// docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

@@ -433,7 +433,7 @@ def cmd_dockerfile(dockerfile: str, dockerignore: str) -> None:
     ignore = [l.strip() for l in Path(dockerignore).read_text().splitlines() if l.strip() and not l.startswith("#")]
     if ignore[:1] != ["*"]:
         fail(".dockerignore: expected an allow-list starting with `*`")
-    for need in ("!Cargo.toml", "!Cargo.lock", "!src"):
+    for need in ("!Cargo.toml", "!Cargo.lock", "!src", "!.cargo"):
         if need not in ignore:
             fail(f".dockerignore: {need} missing, the build needs it")
     for l in lines:
