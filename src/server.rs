@@ -106,6 +106,12 @@ pub async fn serve(
             },
             () = connections::shutdown_signalled(&mut shutdown) => break,
         };
+        // A response ends in small writes (a gzip body's tail block and trailer); with
+        // Nagle they wait for the ACK of the previous segment, which the client delays
+        // by up to 40 ms. Hyper already coalesces writes, so nothing is gained by Nagle.
+        if let Err(e) = stream.set_nodelay(true) {
+            tracing::debug!(%peer, error = %e, "cannot set TCP_NODELAY");
+        }
         while tasks.try_join_next().is_some() {}
         let admitted = ctx.connections.admit();
         tasks.spawn(connection(
