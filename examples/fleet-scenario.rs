@@ -21,8 +21,8 @@ struct Args {
     /// Virtual interfaces per region.
     #[arg(long, default_value_t = 2000)]
     vifs: usize,
-    /// Regions (1..=12), taken in order from the generator's fixed list.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=12))]
+    /// Regions (1..=20), taken in order from the generator's fixed list.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=20))]
     regions: u8,
     /// BGP peers per VIF: 1 (IPv4) or 2 (IPv4 + IPv6).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
@@ -30,6 +30,9 @@ struct Args {
     /// Connections per region that the VIFs are spread over.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     connections: u16,
+    /// One Direct Connect gateway per region instead of one for the whole account.
+    #[arg(long)]
+    gateway_per_region: bool,
 }
 
 fn main() -> ExitCode {
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
         vifs_per_region: args.vifs,
         peers_per_vif: args.peers.into(),
         connections_per_region: args.connections.into(),
+        gateway_per_region: args.gateway_per_region,
         ..GenerateSpec::default()
     });
     let yaml = match serde_yaml_ng::to_string(&scenario) {
