@@ -75,6 +75,19 @@ async fn macsec_status_and_keys_by_state_come_from_the_connection_and_lag_respon
         ) == Some(1.0)
     })
     .await;
+    // The status view says the same, and nothing for a connection without MACsec.
+    let view = status_json(&app).await;
+    let connection = |id: &str| {
+        view["connections"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(connection("dxcon-test0001")["encryption"], "down");
+    assert!(connection("dxcon-test0002")["encryption"].is_null());
     control_ok(
         &sim,
         "/_sim/connection",
@@ -399,6 +412,22 @@ async fn maintenance_events_name_the_affected_connection_or_vif_and_their_window
     );
     assert_eq!(tasks.len(), 1, "{tasks:?}");
     assert_eq!(tasks[0].value, 1.0);
+    // The status view lists the same three, the open one first, and the page shows them.
+    let view = status_json(&app).await;
+    let events = view["maintenance"].as_array().unwrap();
+    assert_eq!(events.len(), 3, "{events:?}");
+    assert_eq!(events[0]["status"], "open");
+    let conn = events
+        .iter()
+        .find(|e| e["resource_id"] == "dxcon-test0001")
+        .unwrap();
+    assert_eq!(conn["event_arn"], upcoming);
+    assert_eq!(conn["resource_type"], "connection");
+    let starts_in = conn["starts_in_seconds"].as_i64().unwrap();
+    assert!((starts_in - 30 * 3600).abs() < 120, "{starts_in}");
+    let page = status_page(&app).await;
+    assert!(page.contains("id=\"maintenance\""));
+    assert!(page.contains("connection <code>dxcon-test0001</code>"));
     app.stop().await;
     sim.shutdown().await;
 }
@@ -462,14 +491,7 @@ async fn without_a_support_plan_the_maintenance_collector_fails_once_and_backs_o
         ),
         Some(1.0)
     );
-    let status: serde_json::Value = http()
-        .get(format!("{}/api/v1/status", base_url(&app)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let status = status_json(&app).await;
     let failing = status["collectors"]
         .as_array()
         .unwrap()

@@ -202,6 +202,7 @@ async fn the_json_view_has_its_documented_fields_and_content_type() {
         "collectors",
         "api_requests",
         "recent_changes",
+        "maintenance",
     ] {
         assert!(s.get(field).is_some(), "{field}");
     }

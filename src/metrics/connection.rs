@@ -134,7 +134,7 @@ pub fn encryption_status(port_encryption_status: &str) -> &'static str {
 /// Whether a connection's MACsec posture is exported: it is MACsec-capable, reports a
 /// port encryption status, or its encryption mode asks for encryption. Other connections
 /// have no MACsec to speak of and get no series.
-fn has_macsec(c: &Connection) -> bool {
+pub fn has_macsec(c: &Connection) -> bool {
     c.mac_sec_capable == Some(true)
         || !c.port_encryption_status.is_empty()
         || !c.mac_sec_key_states.is_empty()

@@ -20,7 +20,8 @@ mod virtual_interface;
 use std::sync::LazyLock;
 
 pub use connection::{
-    CONNECTION_STATES, ENCRYPTION_STATUSES, MACSEC_KEY_STATES, encryption_status, parse_bandwidth,
+    CONNECTION_STATES, ENCRYPTION_STATUSES, MACSEC_KEY_STATES, encryption_status, has_macsec,
+    parse_bandwidth,
 };
 pub use exporter::{LiveState, write_live};
 pub use exposition::{Exposition, Format, ResponseBody};

@@ -8,6 +8,7 @@
 
 pub mod cache;
 pub mod html;
+pub mod maintenance;
 pub mod redundancy;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,11 +17,13 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 
 use crate::history::{Change, Since, SinceMap};
+use crate::metrics;
 use crate::model::{BgpPeer, CallResult, CollectorData, Connection, Lag, VirtualInterface};
 use crate::store::Published;
 use crate::timefmt::rfc3339;
 
 pub use cache::StatusCache;
+pub use maintenance::MaintenanceStatus;
 pub use redundancy::{GatewayKind, GatewayPaths, PathGroup, Redundancy};
 
 /// How a VIF, peer, connection, LAG or gateway stands, worst first. The alert rules decide
@@ -219,6 +222,12 @@ pub struct ConnectionStatus {
     pub has_logical_redundancy: String,
     /// `connectionState`.
     pub state: String,
+    /// `encryptionMode` (MACsec): no_encrypt, should_encrypt, must_encrypt; empty when
+    /// not reported.
+    pub encryption_mode: String,
+    /// MACsec encryption of the port (up, down, unknown) as `connection_encryption_status`
+    /// exports it; null for a connection with no MACsec to speak of.
+    pub encryption: Option<&'static str>,
 }
 
 /// One LAG.
@@ -392,6 +401,9 @@ pub struct Status {
     pub api_requests: Vec<ApiRequests>,
     /// The last observed VIF state and BGP peer status changes, newest first.
     pub recent_changes: Vec<ChangeStatus>,
+    /// AWS scheduled maintenance per affected resource, open first, then by start; null
+    /// when the opt-in `maintenance` collector does not run.
+    pub maintenance: Option<Vec<MaintenanceStatus>>,
 }
 
 /// Whole seconds from `then` to `now` (0 when `then` is later).
@@ -420,18 +432,23 @@ impl Status {
                     );
                 }
                 Some(CollectorData::Connections(list)) => {
-                    connections.extend(list.iter().map(|x| ConnectionStatus {
-                        health: connection_health(x),
-                        account_id: account_id.clone(),
-                        region: region.clone(),
-                        id: x.id.clone(),
-                        name: x.name.clone(),
-                        location: x.location.clone(),
-                        bandwidth: x.bandwidth.clone(),
-                        lag_id: x.lag_id.clone(),
-                        aws_logical_device_id: x.aws_logical_device_id.clone(),
-                        has_logical_redundancy: x.has_logical_redundancy.clone(),
-                        state: x.state.clone(),
+                    connections.extend(list.iter().map(|x| {
+                        ConnectionStatus {
+                            health: connection_health(x),
+                            account_id: account_id.clone(),
+                            region: region.clone(),
+                            id: x.id.clone(),
+                            name: x.name.clone(),
+                            location: x.location.clone(),
+                            bandwidth: x.bandwidth.clone(),
+                            lag_id: x.lag_id.clone(),
+                            aws_logical_device_id: x.aws_logical_device_id.clone(),
+                            has_logical_redundancy: x.has_logical_redundancy.clone(),
+                            state: x.state.clone(),
+                            encryption_mode: x.encryption_mode.clone(),
+                            encryption: metrics::has_macsec(x)
+                                .then(|| metrics::encryption_status(&x.port_encryption_status)),
+                        }
                     }));
                 }
                 Some(CollectorData::Lags(list)) => {
@@ -622,6 +639,7 @@ impl Status {
             collectors,
             api_requests,
             recent_changes,
+            maintenance: maintenance::maintenance(snap, now),
         }
     }
 

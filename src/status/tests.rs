@@ -348,3 +348,96 @@ fn the_page_escapes_names_and_marks_every_status_in_words() {
     );
     assert!(!page.contains("<script"));
 }
+
+fn page(status: &Status) -> String {
+    html::render(
+        status,
+        &html::Links {
+            telemetry_path: "/metrics",
+            grafana_url: None,
+        },
+    )
+}
+
+#[test]
+fn a_must_encrypt_connection_with_macsec_down_reads_down_and_plain_ones_have_no_macsec() {
+    let macsec = Connection {
+        id: "dxcon-macsec".into(),
+        state: "available".into(),
+        encryption_mode: "must_encrypt".into(),
+        mac_sec_capable: Some(true),
+        port_encryption_status: "Encryption Down".into(),
+        ..Connection::default()
+    };
+    let plain = Connection {
+        id: "dxcon-plain".into(),
+        state: "available".into(),
+        ..Connection::default()
+    };
+    let cs = vec![collector(
+        "111111111111",
+        "us-east-1",
+        CollectorData::Connections(vec![macsec, plain]),
+    )];
+    let status = Status::build(&published(cs, &History::default()), t(0));
+    let by_id = |id: &str| status.connections.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(by_id("dxcon-macsec").encryption, Some("down"));
+    assert_eq!(by_id("dxcon-macsec").encryption_mode, "must_encrypt");
+    assert_eq!(by_id("dxcon-plain").encryption, None);
+    assert!(page(&status).contains("<span class=\"b down\">✖ down (must_encrypt)</span>"));
+    let json: serde_json::Value = serde_json::from_slice(&status.to_json()).unwrap();
+    assert_eq!(json["connections"][0]["encryption"], "down");
+    assert!(json["connections"][1]["encryption"].is_null());
+    assert!(
+        json["maintenance"].is_null(),
+        "no maintenance collector runs"
+    );
+    assert!(!page(&status).contains("id=\"maintenance\""));
+}
+
+#[test]
+fn maintenance_lists_open_events_first_then_by_start_with_their_window() {
+    let event = |arn: &str, status: &str, id: &str, start: u64| crate::model::MaintenanceEvent {
+        event_arn: arn.into(),
+        event_type: "AWS_DIRECTCONNECT_MAINTENANCE_SCHEDULED".into(),
+        status: status.into(),
+        region: "us-east-1".into(),
+        kind: crate::model::AffectedKind::Connection,
+        resource_id: id.into(),
+        start: Some(t(start)),
+        end: Some(t(start + 3_600)),
+    };
+    let cs = vec![collector(
+        "111111111111",
+        "us-east-1",
+        CollectorData::Maintenance(vec![
+            event("arn:later", "upcoming", "dxcon-b", 7_200),
+            event("arn:sooner", "upcoming", "dxcon-a", 600),
+            event("arn:now", "open", "dxcon-c", 0),
+        ]),
+    )];
+    let status = Status::build(&published(cs, &History::default()), t(300));
+    let list = status.maintenance.as_deref().unwrap();
+    let order: Vec<&str> = list.iter().map(|m| m.event_arn.as_str()).collect();
+    assert_eq!(order, ["arn:now", "arn:sooner", "arn:later"]);
+    assert_eq!(list[0].starts_in_seconds, Some(-300));
+    assert_eq!(list[1].starts_in_seconds, Some(300));
+    assert_eq!(list[1].resource_type, "connection");
+    let html = page(&status);
+    assert!(html.contains("id=\"maintenance\""));
+    assert!(html.contains("upcoming — starts in 5m 0s"));
+    assert!(html.contains("open — began 5m 0s ago"));
+    assert!(html.contains("connection <code>dxcon-a</code>"));
+}
+
+#[test]
+fn a_maintenance_collector_with_no_events_says_none_scheduled() {
+    let cs = vec![collector(
+        "111111111111",
+        "us-east-1",
+        CollectorData::Maintenance(Vec::new()),
+    )];
+    let status = Status::build(&published(cs, &History::default()), t(0));
+    assert_eq!(status.maintenance.as_deref(), Some(&[][..]));
+    assert!(page(&status).contains("None scheduled."));
+}

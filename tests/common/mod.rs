@@ -87,6 +87,30 @@ pub async fn scrape(app: &App) -> String {
     scrape_url(&base_url(app)).await
 }
 
+/// `GET /api/v1/status`, parsed.
+pub async fn status_json(app: &App) -> serde_json::Value {
+    http()
+        .get(format!("{}/api/v1/status", base_url(app)))
+        .send()
+        .await
+        .expect("GET /api/v1/status")
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The status page at `/`.
+pub async fn status_page(app: &App) -> String {
+    http()
+        .get(base_url(app))
+        .send()
+        .await
+        .expect("GET /")
+        .text()
+        .await
+        .unwrap()
+}
+
 /// The text exposition at `{base}/metrics`.
 pub async fn scrape_url(base: &str) -> String {
     http()

@@ -15,7 +15,8 @@ use crate::markup::escape;
 mod tables;
 
 use tables::{
-    api_requests, changes, collectors, connections, gateways, lags, redundancy, vif_table,
+    api_requests, changes, collectors, connections, gateways, lags, maintenance, redundancy,
+    vif_table,
 };
 
 /// Bounds of the page's refresh period; within them it follows the shortest collector
@@ -233,6 +234,7 @@ pub fn render(status: &Status, links: &Links<'_>) -> String {
     }
 
     redundancy(&mut out, &status.redundancy);
+    maintenance(&mut out, status.maintenance.as_deref());
 
     if !transition.is_empty() {
         out.push_str(

@@ -1,11 +1,12 @@
-//! The status page's tables: virtual interfaces and peers, redundancy per gateway,
-//! recent changes, connections, LAGs, gateways, collectors and API calls.
+//! The status page's tables: virtual interfaces and peers, redundancy per gateway, AWS
+//! maintenance, recent changes, connections, LAGs, gateways, collectors and API calls.
 
 use std::fmt::Write as _;
 
 use super::super::{
     ApiRequests, ChangeStatus, CollectorStatus, ConnectionStatus, GatewayKind, GatewayPaths,
-    GatewayStatus, Health, LagStatus, PathGroup, Redundancy, VirtualInterfaceStatus,
+    GatewayStatus, Health, LagStatus, MaintenanceStatus, PathGroup, Redundancy,
+    VirtualInterfaceStatus,
 };
 use super::{
     DASHBOARD_EXPORTER, DASHBOARD_VIRTUAL_INTERFACE, Links, account_region, badge, format_age,
@@ -275,7 +276,7 @@ pub(super) fn connections(out: &mut String, list: &[ConnectionStatus]) {
     out.push_str(
         "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>Status</th><th>Connection</th>\
          <th>Account / region</th><th>Location</th><th>AWS device</th><th>Bandwidth</th><th>LAG</th>\
-         <th>Logical redundancy</th><th>State</th></tr></thead><tbody>",
+         <th>Logical redundancy</th><th>MACsec</th><th>State</th></tr></thead><tbody>",
     );
     for c in list {
         out.push_str("<tr><td data-label=\"Status\">");
@@ -284,7 +285,7 @@ pub(super) fn connections(out: &mut String, list: &[ConnectionStatus]) {
             out,
             "</td><td data-label=\"Connection\"><code>{}</code> {}</td><td data-label=\"Account / region\">{}</td>\
              <td data-label=\"Location\">{}</td><td data-label=\"AWS device\">{}</td><td data-label=\"Bandwidth\">{}</td>\
-             <td data-label=\"LAG\">{}</td><td data-label=\"Logical redundancy\">{}</td><td data-label=\"State\">{}</td></tr>",
+             <td data-label=\"LAG\">{}</td><td data-label=\"Logical redundancy\">{}</td><td data-label=\"MACsec\">",
             escape(&c.id),
             escape(&c.name),
             account_region(&c.account_id, &c.region),
@@ -293,7 +294,82 @@ pub(super) fn connections(out: &mut String, list: &[ConnectionStatus]) {
             escape(&c.bandwidth),
             escape(&c.lag_id),
             escape(&c.has_logical_redundancy),
-            escape(&c.state),
+        );
+        macsec(out, c);
+        let _ = write!(
+            out,
+            "</td><td data-label=\"State\">{}</td></tr>",
+            escape(&c.state)
+        );
+    }
+    out.push_str("</tbody></table></div>");
+}
+
+/// A connection's MACsec encryption, coloured as the alert rules see it: down is a problem
+/// when the encryption mode asks for encryption; a dash when it has no MACsec.
+fn macsec(out: &mut String, c: &ConnectionStatus) {
+    let Some(status) = c.encryption else {
+        out.push('—');
+        return;
+    };
+    let asks = matches!(
+        c.encryption_mode.as_str(),
+        "must_encrypt" | "should_encrypt"
+    );
+    let health = match status {
+        "up" => Health::Ok,
+        "down" if asks => Health::Down,
+        _ => Health::Transition,
+    };
+    let words = if c.encryption_mode.is_empty() {
+        status.to_owned()
+    } else {
+        format!("{status} ({})", c.encryption_mode)
+    };
+    badge(out, health, &words);
+}
+
+/// Upcoming and open AWS maintenance; nothing when the `maintenance` collector is off.
+pub(super) fn maintenance(out: &mut String, list: Option<&[MaintenanceStatus]>) {
+    let Some(list) = list else { return };
+    out.push_str(
+        "<h2 id=\"maintenance\">AWS maintenance</h2><p class=\"muted\">Upcoming and open \
+         scheduled maintenance of connections and virtual interfaces, from AWS Health.</p>",
+    );
+    if list.is_empty() {
+        out.push_str("<p class=\"muted\">None scheduled.</p>");
+        return;
+    }
+    out.push_str(
+        "<div class=\"scroll\"><table class=\"cards\"><thead><tr><th>Status</th><th>Resource</th>\
+         <th>Account / region</th><th>Window</th><th>Event</th></tr></thead><tbody>",
+    );
+    for m in list {
+        let words = match m.starts_in_seconds {
+            Some(s) if s > 0 => {
+                format!("{} — starts in {}", m.status, format_age(s.unsigned_abs()))
+            }
+            Some(s) => format!("{} — began {} ago", m.status, format_age(s.unsigned_abs())),
+            None => m.status.clone(),
+        };
+        out.push_str("<tr><td data-label=\"Status\">");
+        badge(out, Health::Transition, &words);
+        let shown = |t: &Option<String>| {
+            t.as_deref()
+                .map_or("?".to_owned(), |t| t.replace('T', " ").replace('Z', " UTC"))
+        };
+        let _ = write!(
+            out,
+            "</td><td data-label=\"Resource\">{kind} <code>{id}</code></td>\
+             <td data-label=\"Account / region\">{ar}</td><td data-label=\"Window\">{from} → {to}</td>\
+             <td data-label=\"Event\">{ty}<br><code>{arn}</code></td></tr>",
+            kind = m.resource_type.replace('_', " "),
+            id = escape(&m.resource_id),
+            ar = account_region(&m.account_id, &m.region),
+            from = escape(&shown(&m.start)),
+            to = escape(&shown(&m.end)),
+            ty = escape(&m.event_type),
+            arn = escape(&m.event_arn),
         );
     }
     out.push_str("</tbody></table></div>");
