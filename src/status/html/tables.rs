@@ -354,25 +354,45 @@ pub(super) fn maintenance(out: &mut String, list: Option<&[MaintenanceStatus]>) 
         };
         out.push_str("<tr><td data-label=\"Status\">");
         badge(out, Health::Transition, &words);
-        let shown = |t: &Option<String>| {
-            t.as_deref()
-                .map_or("?".to_owned(), |t| t.replace('T', " ").replace('Z', " UTC"))
-        };
+        // The ARN's last part names the event; the whole ARN is in the tooltip.
+        let event_id = m.event_arn.rsplit('/').next().unwrap_or(&m.event_arn);
         let _ = write!(
             out,
             "</td><td data-label=\"Resource\">{kind} <code>{id}</code></td>\
-             <td data-label=\"Account / region\">{ar}</td><td data-label=\"Window\">{from} → {to}</td>\
-             <td data-label=\"Event\">{ty}<br><code>{arn}</code></td></tr>",
+             <td data-label=\"Account / region\">{ar}</td><td data-label=\"Window\">{window}</td>\
+             <td data-label=\"Event\">{ty}<br><code title=\"{arn}\">{event_id}</code></td></tr>",
             kind = m.resource_type.replace('_', " "),
             id = escape(&m.resource_id),
             ar = account_region(&m.account_id, &m.region),
-            from = escape(&shown(&m.start)),
-            to = escape(&shown(&m.end)),
+            window = escape(&window(m.start.as_deref(), m.end.as_deref())),
             ty = escape(&m.event_type),
             arn = escape(&m.event_arn),
+            event_id = escape(event_id),
         );
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// A maintenance window from two RFC 3339 times, to the minute, the end's date left out
+/// when it is the start's: `2026-12-07 05:03 → 05:09 UTC`; `?` for a missing end.
+fn window(start: Option<&str>, end: Option<&str>) -> String {
+    // (date, time to the minute) of an RFC 3339 time; anything else is shown as it is.
+    let split = |t: &str| match (t.get(..10), t.get(11..16)) {
+        (Some(date), Some(time)) => (date.to_owned(), time.to_owned()),
+        _ => (t.to_owned(), String::new()),
+    };
+    let join = |(date, time): (String, String)| format!("{date} {time}").trim_end().to_owned();
+    match (start.map(split), end.map(split)) {
+        (None, None) => "not given".to_owned(),
+        (Some(s), Some(e)) if s.0 == e.0 && !e.1.is_empty() => {
+            format!("{} → {} UTC", join(s), e.1)
+        }
+        (s, e) => format!(
+            "{} → {} UTC",
+            s.map_or("?".to_owned(), join),
+            e.map_or("?".to_owned(), join)
+        ),
+    }
 }
 
 pub(super) fn lags(out: &mut String, list: &[LagStatus]) {
@@ -557,4 +577,27 @@ pub(super) fn api_requests(out: &mut String, list: &[ApiRequests]) {
         );
     }
     out.push_str("</tbody></table></div>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::window;
+
+    #[test]
+    fn a_window_reads_to_the_minute_and_names_the_date_once_when_it_stays_the_same() {
+        assert_eq!(
+            window(Some("2026-12-07T05:03:24Z"), Some("2026-12-07T05:09:24Z")),
+            "2026-12-07 05:03 → 05:09 UTC"
+        );
+        assert_eq!(
+            window(Some("2026-12-07T23:30:00Z"), Some("2026-12-08T01:30:00Z")),
+            "2026-12-07 23:30 → 2026-12-08 01:30 UTC"
+        );
+        assert_eq!(
+            window(Some("2026-12-07T23:30:00Z"), None),
+            "2026-12-07 23:30 → ? UTC"
+        );
+        assert_eq!(window(None, None), "not given");
+        assert_eq!(window(Some("soon"), Some("later")), "soon → later UTC");
+    }
 }
