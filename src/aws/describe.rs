@@ -31,6 +31,19 @@ const MAX_PAGES: usize = 10_000;
 /// Stops at an absent or empty token; fails if a token repeats or pages never end.
 pub(super) async fn paginate<T, F, Fut>(
     operation: &'static str,
+    fetch: F,
+) -> Result<Vec<T>, CallError>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<(Vec<T>, Option<String>), CallError>>,
+{
+    paginate_within(operation, MAX_PAGES, fetch).await
+}
+
+/// [`paginate`] with a loop guard of `max_pages` pages.
+pub(super) async fn paginate_within<T, F, Fut>(
+    operation: &'static str,
+    max_pages: usize,
     mut fetch: F,
 ) -> Result<Vec<T>, CallError>
 where
@@ -39,7 +52,7 @@ where
 {
     let mut items = Vec::new();
     let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
+    for _ in 0..max_pages {
         let (page, next) = fetch(token.clone()).await?;
         items.extend(page);
         match next.filter(|t| !t.is_empty()) {
@@ -57,6 +70,53 @@ where
         operation,
         reason: "more pages than the loop guard allows",
     })
+}
+
+/// Runs `task(item)` for every item, at most `limit` at a time, and returns each item with
+/// its output in the items' order. The first error ends the run (the tasks still running
+/// are aborted) unless `tolerated` accepts it: that item is then left out.
+pub(super) async fn each_bounded<I, T, F, Fut>(
+    items: Vec<I>,
+    limit: usize,
+    task: F,
+    tolerated: impl Fn(&I, &CallError) -> bool,
+) -> Result<Vec<(I, T)>, CallError>
+where
+    I: Clone + Send + 'static,
+    T: Send + 'static,
+    F: Fn(I) -> Fut,
+    Fut: Future<Output = Result<T, CallError>> + Send + 'static,
+{
+    let permits = Arc::new(Semaphore::new(limit.max(1)));
+    let mut tasks = JoinSet::new();
+    for (n, item) in items.into_iter().enumerate() {
+        let (run, permits) = (task(item.clone()), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            (n, item, run.await)
+        });
+    }
+    let mut done = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        // A task ends only by returning; a panic in one is a bug to surface as such.
+        let (n, item, result) = match joined {
+            Ok(x) => x,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        };
+        match result {
+            Ok(output) => done.push((n, item, output)),
+            Err(e) if tolerated(&item, &e) => {}
+            Err(e) => {
+                tasks.abort_all();
+                return Err(e);
+            }
+        }
+    }
+    done.sort_by_key(|(n, ..)| *n);
+    Ok(done
+        .into_iter()
+        .map(|(_, item, output)| (item, output))
+        .collect())
 }
 
 /// One page of a Describe listing: its items and the token of the next page.
@@ -209,32 +269,17 @@ pub async fn collect_gateways(s: &Session, deadline: Instant) -> Result<GatewayD
         map::gateway,
     )
     .await?;
-    let limit = Arc::new(Semaphore::new(GATEWAY_CONCURRENCY));
-    let mut tasks = JoinSet::new();
-    for (n, gw) in gateways.iter().enumerate() {
-        let (s, id, limit) = (s.clone(), gw.id.clone(), limit.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            (n, gateway_links(&s, &id, deadline).await)
-        });
-    }
-    let mut links = Vec::with_capacity(gateways.len());
-    while let Some(joined) = tasks.join_next().await {
-        // A task ends only by returning; a panic in one is a bug to surface as such.
-        let (n, listed) = match joined {
-            Ok(x) => x,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        };
-        match listed {
-            Ok(listed) => links.push((n, listed)),
-            Err(e) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-        }
-    }
-    // In the order of the gateways, whichever finished first.
-    links.sort_by_key(|(n, _)| *n);
+    let ids = gateways.iter().map(|g| g.id.clone()).collect();
+    let links = each_bounded(
+        ids,
+        GATEWAY_CONCURRENCY,
+        |id: String| {
+            let s = s.clone();
+            async move { gateway_links(&s, &id, deadline).await }
+        },
+        |_, _| false,
+    )
+    .await?;
     let mut data = GatewayData {
         gateways,
         ..GatewayData::default()
@@ -296,6 +341,49 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(items, vec![0, 1, 2, 3, 4]);
+    }
+
+    #[tokio::test]
+    async fn bounded_tasks_keep_the_items_order_skip_what_is_tolerated_and_stop_at_an_error() {
+        let fail = |n: u64| CallError::Pagination {
+            operation: "Op",
+            reason: if n == 3 { "tolerated" } else { "fatal" },
+        };
+        let task = move |n: u64| async move {
+            // Later items finish first.
+            tokio::time::sleep(std::time::Duration::from_millis(50 - n * 10)).await;
+            if n == 3 || n == 4 {
+                Err(fail(n))
+            } else {
+                Ok(n * 10)
+            }
+        };
+        let tolerated = |_: &u64, e: &CallError| {
+            matches!(
+                e,
+                CallError::Pagination {
+                    reason: "tolerated",
+                    ..
+                }
+            )
+        };
+        let done = each_bounded(vec![0, 1, 2, 3], 2, task, tolerated)
+            .await
+            .unwrap();
+        assert_eq!(done, vec![(0, 0), (1, 10), (2, 20)]);
+        let err = each_bounded(vec![0, 4], 2, task, tolerated)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                CallError::Pagination {
+                    reason: "fatal",
+                    ..
+                }
+            ),
+            "{err}"
+        );
     }
 
     #[tokio::test]

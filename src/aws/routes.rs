@@ -2,12 +2,9 @@
 //! inventory, paginated, a few VIFs at a time, counted per address family and direction.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-
+use super::describe::{each_bounded, paginate_within};
 use super::{CallError, Session};
 use crate::model::{CallResult, FamilyRoutes, VifRoutes, VirtualInterface};
 
@@ -27,38 +24,35 @@ pub async fn collect_routes(
     vifs: &[VirtualInterface],
     deadline: Instant,
 ) -> Result<Vec<VifRoutes>, CallError> {
-    let limit = Arc::new(Semaphore::new(CONCURRENCY));
-    let mut tasks = JoinSet::new();
-    for vif in vifs.iter().filter(|v| v.state == "available") {
-        let (session, vif, limit) = (session.clone(), vif.clone(), limit.clone());
-        tasks.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            let counts = count_routes(&session, &vif.id, deadline).await;
-            (vif, counts)
-        });
-    }
-    let mut out = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        // A task ends only by returning; a panic in one is a bug to surface as such.
-        let (vif, counts) = match joined {
-            Ok(x) => x,
-            Err(e) => std::panic::resume_unwind(e.into_panic()),
-        };
-        match counts {
-            Ok(counts) => out.push(vif_routes(&vif, counts)),
-            Err(CallError::Api {
+    let available = vifs
+        .iter()
+        .filter(|v| v.state == "available")
+        .cloned()
+        .collect();
+    let counted = each_bounded(
+        available,
+        CONCURRENCY,
+        |vif: VirtualInterface| {
+            let session = session.clone();
+            async move { count_routes(&session, &vif.id, deadline).await }
+        },
+        |vif, e| match e {
+            CallError::Api {
                 result: CallResult::ClientError,
-                ref message,
+                message,
                 ..
-            }) if message.starts_with("DirectConnectClientException") => {
+            } if message.starts_with("DirectConnectClientException") => {
                 tracing::debug!(virtual_interface_id = %vif.id, error = %message, "VIF gone since the inventory; skipped");
+                true
             }
-            Err(e) => {
-                tasks.abort_all();
-                return Err(e);
-            }
-        }
-    }
+            _ => false,
+        },
+    )
+    .await?;
+    let mut out: Vec<VifRoutes> = counted
+        .into_iter()
+        .map(|(vif, counts)| vif_routes(&vif, counts))
+        .collect();
     out.sort_by(|a, b| a.virtual_interface_id.cmp(&b.virtual_interface_id));
     Ok(out)
 }
@@ -70,9 +64,7 @@ async fn count_routes(
     deadline: Instant,
 ) -> Result<BTreeMap<(String, String), u64>, CallError> {
     let op = "ListVirtualInterfaceRoutes";
-    let mut counts = BTreeMap::new();
-    let mut token: Option<String> = None;
-    for _ in 0..MAX_PAGES {
+    let routes = paginate_within(op, MAX_PAGES, |token| async move {
         let out = s
             .call(op, deadline, || {
                 s.client()
@@ -83,28 +75,23 @@ async fn count_routes(
                     .send()
             })
             .await?;
-        for r in out.routes() {
-            let family = r.address_family().map_or("unknown", |f| f.as_str());
-            let direction = r.route_direction().map_or("unknown", |d| d.as_str());
-            *counts
-                .entry((family.to_owned(), direction.to_owned()))
-                .or_insert(0) += 1;
-        }
-        match out.next_token().filter(|t| !t.is_empty()) {
-            None => return Ok(counts),
-            Some(next) if Some(next) == token.as_deref() => {
-                return Err(CallError::Pagination {
-                    operation: op,
-                    reason: "the same nextToken came back twice",
-                });
-            }
-            Some(next) => token = Some(next.to_owned()),
-        }
-    }
-    Err(CallError::Pagination {
-        operation: op,
-        reason: "more pages than the loop guard allows",
+        let page: Vec<(String, String)> = out
+            .routes()
+            .iter()
+            .map(|r| {
+                let family = r.address_family().map_or("unknown", |f| f.as_str());
+                let direction = r.route_direction().map_or("unknown", |d| d.as_str());
+                (family.to_owned(), direction.to_owned())
+            })
+            .collect();
+        Ok((page, out.next_token().map(str::to_owned)))
     })
+    .await?;
+    let mut counts = BTreeMap::new();
+    for key in routes {
+        *counts.entry(key).or_insert(0) += 1;
+    }
+    Ok(counts)
 }
 
 /// The VIF's counts per family: every family it has a peer in, and any it has routes in.
