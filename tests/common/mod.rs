@@ -87,6 +87,26 @@ pub async fn scrape(app: &App) -> String {
     scrape_url(&base_url(app)).await
 }
 
+/// The core collectors, whose first cycles readiness waits for.
+pub const CORE_COLLECTORS: [&str; 4] = ["virtual_interfaces", "connections", "lags", "gateways"];
+
+/// Scrapes until `collector`'s last cycle failed, checks that every core collector's
+/// last cycle succeeded all the same, and returns that scrape.
+pub async fn scrape_until_it_fails_alone(app: &App, collector: &str) -> Vec<Sample> {
+    let s = scrape_until(app, &format!("the {collector} collector failed"), |s| {
+        value(s, "collector_success", &[("collector", collector)]) == Some(0.0)
+    })
+    .await;
+    for core in CORE_COLLECTORS {
+        assert_eq!(
+            value(&s, "collector_success", &[("collector", core)]),
+            Some(1.0),
+            "{core}"
+        );
+    }
+    s
+}
+
 /// `GET /api/v1/status`, parsed.
 pub async fn status_json(app: &App) -> serde_json::Value {
     http()
