@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -13,21 +15,7 @@ use directconnect_exporter::cli::Cli;
 use directconnect_exporter::metrics;
 use directconnect_exporter::simulator::{GenerateSpec, Scenario, Simulator};
 
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
+use common::{median, rss_kib};
 
 async fn run(vifs: usize) -> String {
     let spec = GenerateSpec {

@@ -10,6 +10,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -18,6 +20,8 @@ use std::time::{Duration, Instant};
 use directconnect_exporter::simulator::{
     GenerateSpec, Limits, Scenario, Simulator, SimulatorHandle,
 };
+
+use common::median;
 
 const BIN: &str = env!("CARGO_BIN_EXE_directconnect-exporter");
 
@@ -175,15 +179,9 @@ impl Exporter {
         body.len()
     }
 
-    /// A `/proc/PID/status` field, in KiB.
+    /// A `/proc/PID/status` field of the exporter, in KiB.
     fn status_kib(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|v| v.parse().ok())
-            .unwrap()
+        common::status_kib(&self.child.id().to_string(), field).unwrap()
     }
 
     /// VmRSS every 10 ms for `length`, in KiB. Blocks the thread: nothing else of this
@@ -259,11 +257,6 @@ fn config(interval: Duration, regions: &[String], every_collector: bool) -> Stri
 
 fn mib(kib: u64) -> String {
     format!("{:.1} MiB", kib as f64 / 1024.0)
-}
-
-fn median<T: Ord + Copy>(mut v: Vec<T>) -> T {
-    v.sort();
-    v[v.len() / 2]
 }
 
 /// Idle and peak resident memory at `vifs` VIFs, after `warm_cycles` cycles each followed by

@@ -9,6 +9,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod common;
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,19 +22,10 @@ use directconnect_exporter::app::{App, Overrides};
 use directconnect_exporter::cli::Cli;
 use directconnect_exporter::simulator::{GenerateSpec, Scenario, Simulator};
 
+use common::rss_kib;
+
 const ACCESS_KEY: &str = "AKIA111111111111SOAK";
 const INTERVAL_MS: u64 = 100;
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
 
 async fn client(endpoint: &str) -> dx::Client {
     let conf = aws_config::defaults(aws_config::BehaviorVersion::latest())
