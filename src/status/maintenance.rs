@@ -36,14 +36,14 @@ pub struct MaintenanceStatus {
 /// Every event of every `maintenance` collector, open ones first, then by start; `None`
 /// when no `maintenance` collector runs (the page then says nothing about maintenance).
 pub fn maintenance(snapshot: &Snapshot, now: SystemTime) -> Option<Vec<MaintenanceStatus>> {
-    let mut running = false;
+    let running = snapshot
+        .collectors
+        .iter()
+        .any(|c| c.key.kind == CollectorKind::Maintenance);
     let mut out = Vec::new();
     for c in &snapshot.collectors {
         if let Some(CollectorData::Maintenance(events)) = &c.data {
-            running = true;
             out.extend(events.iter().map(|e| status(&c.key.account_id, e, now)));
-        } else if c.key.kind == CollectorKind::Maintenance {
-            running = true;
         }
     }
     out.sort_by(|a, b| {

@@ -120,20 +120,23 @@ fn decode_token(token: &str, listing: Listing) -> Option<String> {
     (tag == listing.token_tag()).then(|| last.to_owned())
 }
 
+/// `maxResults` (1..=100, default 100).
+fn max_results(input: &Value) -> Result<usize, ApiError> {
+    match input.get("maxResults") {
+        None | Some(Value::Null) => Ok(MAX_PAGE),
+        Some(v) => match v.as_i64() {
+            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => Ok(n as usize),
+            _ => Err(ApiError::client(format!(
+                "maxResults must be between 1 and {MAX_PAGE}, got {v}"
+            ))),
+        },
+    }
+}
+
 /// Reads `maxResults` (1..=100, default 100) and `nextToken` (opaque, per listing).
 fn page_params(input: &Value, listing: Listing) -> Result<PageParams, ApiError> {
     let invalid_token = || ApiError::client("The nextToken provided is invalid");
-    let max = match input.get("maxResults") {
-        None | Some(Value::Null) => MAX_PAGE,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
-            _ => {
-                return Err(ApiError::client(format!(
-                    "maxResults must be between 1 and {MAX_PAGE}, got {v}"
-                )));
-            }
-        },
-    };
+    let max = max_results(input)?;
     let after = match input.get("nextToken") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) if t.is_empty() => None,
@@ -147,14 +150,7 @@ fn page_params(input: &Value, listing: Listing) -> Result<PageParams, ApiError> 
 /// `None` when `input` stays as it is (an invalid `maxResults` keeps its error).
 pub(crate) fn cap_max_results(input: &Value, cap: usize) -> Option<Value> {
     let cap = cap.clamp(1, MAX_PAGE);
-    let asked = match input.get("maxResults") {
-        None | Some(Value::Null) => MAX_PAGE,
-        Some(v) => match v.as_i64() {
-            Some(n) if (1..=MAX_PAGE as i64).contains(&n) => n as usize,
-            _ => return None,
-        },
-    };
-    if asked <= cap || !input.is_object() {
+    if max_results(input).ok()? <= cap || !input.is_object() {
         return None;
     }
     let mut capped = input.clone();
